@@ -1,0 +1,3 @@
+from expert.cli import main
+
+raise SystemExit(main())

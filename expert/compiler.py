@@ -1,0 +1,98 @@
+"""Compiling rules-as-data into an experta knowledge engine, once per process."""
+
+import operator
+from decimal import Decimal
+from functools import cache
+
+from experta import AS, MATCH, NOT, KnowledgeEngine, L, P, Rule as ExpertaRule
+from experta import Fact as ExpertaFact
+from experta.strategies import DepthStrategy
+
+from rules.knowledge import KnowledgeBase
+from rules.schema import Comparison, Condition, Rule, is_variable
+
+_OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+
+
+# One experta fact class per kind, so that a pattern is tested only against facts of its kind.
+def _fact_class(kind: str) -> type[ExpertaFact]:
+    return _FACT_CLASSES[kind]
+
+
+_FACT_CLASSES: dict[str, type[ExpertaFact]] = {
+    kind: type("".join(p.title() for p in kind.split("_")), (ExpertaFact,), {})
+    for kind in (
+        "symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition", "finding"
+    )
+}
+
+
+class CitedStrategy(DepthStrategy):
+    """Depth-first like CLIPS, with ties broken by the rule's place in the knowledge base.
+
+    experta's own strategy leaves ties to the order in which activations come out of sets,
+    which changes with PYTHONHASHSEED; firing order here depends only on the facts and rules.
+    """
+
+    def get_key(self, activation):
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        return (activation.rule.salience, facts, -activation.rule._wrapped.ordinal)
+
+
+def _field_constraint(test, kind: str, field: str):
+    if isinstance(test, Comparison):
+        op, bound = _OPS[test.op], test.value
+        return P(lambda x, op=op, bound=bound: x is not None and op(Decimal(x), bound))
+    if isinstance(test, list):
+        if any(is_variable(v) for v in test):
+            raise ValueError(f"{kind}.{field}: a list of values cannot hold a variable")
+        accepted = frozenset(test)
+        return P(lambda x, accepted=accepted: x in accepted)
+    if is_variable(test):
+        return MATCH.__getattr__(test[1:])
+    return L(test)
+
+
+def _pattern(condition: Condition):
+    cls = _fact_class(condition.fact)
+    return cls(**{f: _field_constraint(t, condition.fact, f) for f, t in condition.where.items()})
+
+
+def _make_rhs(rule: Rule):
+    positive = [i for i, c in enumerate(rule.when) if not c.absent]
+
+    def fire(*args, **context):
+        # experta passes the engine last (and sometimes its own bound instance first).
+        engine = args[-1]
+        matched = [context[f"f{i}"] for i in positive]
+        bindings = {k: v for k, v in context.items() if not (k[0] == "f" and k[1:].isdigit())}
+        engine.recorder.record(engine, rule, matched, bindings)
+
+    fire.__name__ = rule.id
+    return fire
+
+
+def compile_rule(rule: Rule, ordinal: int) -> ExpertaRule:
+    """One rule as an experta rule: each positive condition bound as f<i>, each absent one a NOT."""
+    patterns = []
+    for i, condition in enumerate(rule.when):
+        pattern = _pattern(condition)
+        patterns.append(NOT(pattern) if condition.absent else AS.__getattr__(f"f{i}") << pattern)
+    rhs = _make_rhs(rule)
+    # experta rebuilds rule objects while compiling its network, keeping only the function:
+    # the rule's place in the knowledge base travels on it.
+    rhs.ordinal = ordinal
+    return ExpertaRule(*patterns, salience=rule.salience)(rhs)
+
+
+@cache
+def compile_knowledge_base(kb: KnowledgeBase) -> type[KnowledgeEngine]:
+    """The knowledge base as a KnowledgeEngine subclass; each session instantiates its own."""
+    namespace = {f"rule_{i:04d}": compile_rule(rule, i) for i, rule in enumerate(kb.rules)}
+    namespace["__strategy__"] = CitedStrategy
+    return type("CompiledKnowledgeBase", (KnowledgeEngine,), namespace)
+
+
+def to_experta(kind: str, fields: dict) -> ExpertaFact:
+    """A fact of ours as an experta fact of its kind's class."""
+    return _fact_class(kind)(**fields)

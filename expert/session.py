@@ -1,0 +1,170 @@
+"""A consultation held incrementally: tell facts, retract them, run, and see what changed."""
+
+import json
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from expert import _quiet  # noqa: F401  (must precede any experta import)
+from expert.compiler import compile_knowledge_base
+from expert.errors import FactConflictError, InvalidFactError, InvalidKnowledgeBaseError, UnknownFactError
+from expert.recorder import Recorder
+from expert.report import Conclusion, Report, build_report
+from expert.trace import FactRef
+from facts import UserFact
+from rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
+
+DEFAULT_MAX_FIRINGS = 1000
+
+_USER_FACT = TypeAdapter(UserFact)
+
+
+def fact_problems(error: ValidationError, where: str = "") -> list[str]:
+    """One line per fault of a pydantic error, naming the field (e.g. `facts[2].unit`)."""
+    lines = []
+    for err in error.errors():
+        loc = list(err["loc"])
+        # A discriminated union puts the kind's tag in the path: drop it, it is not a field.
+        if len(loc) >= 1 and loc[0] in {"symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition"}:
+            loc = loc[1:]
+        path = where
+        for part in loc:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "is not a field of this kind of fact"
+        elif err["type"] == "missing":
+            message = "is required"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        lines.append(f"{path or 'fact'}: {message}")
+    return lines
+
+
+def parse_fact(data, where: str = "fact") -> UserFact:
+    """A fact from a JSON-like dict, or InvalidFactError naming each bad field."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(exclude_none=True)
+    try:
+        return _USER_FACT.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidFactError(fact_problems(exc, where)) from exc
+
+
+class RunResult(BaseModel):
+    """What one run changed: conclusions newly reached and conclusions withdrawn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    new: list[Conclusion]
+    withdrawn: list[Conclusion]
+    report: Report
+
+
+class Session:
+    """One person's consultation. It owns its engine; sessions never see each other's facts."""
+
+    def __init__(self, knowledge_base: KnowledgeBase | None = None, *, max_firings: int = DEFAULT_MAX_FIRINGS):
+        try:
+            self._kb = knowledge_base or default_knowledge_base()
+        except KnowledgeBaseError as exc:
+            raise InvalidKnowledgeBaseError(exc.problems) from exc
+        self._engine = compile_knowledge_base(self._kb)()
+        self._max_firings = max_firings
+        self._facts: dict[str, UserFact] = {}
+        self._next_id = 1
+        self._report = build_report(self._kb, [], [])
+
+    @property
+    def knowledge_base(self) -> KnowledgeBase:
+        return self._kb
+
+    @property
+    def facts(self) -> dict[str, UserFact]:
+        """The facts told so far, by id, in the order they were told."""
+        return dict(self._facts)
+
+    def tell(self, fact) -> str:
+        """Add a fact (a model or a dict); return its id. A second answer to the same question is refused."""
+        fact = parse_fact(fact)
+        for fact_id, known in self._facts.items():
+            if known.key() == fact.key():
+                if known == fact:
+                    raise FactConflictError([f"{fact.kind}: already told as {fact_id} ({known.describe()})"])
+                raise FactConflictError(
+                    [f"{fact.kind}: conflicts with {fact_id} ({known.describe()}); retract {fact_id} first to change it"]
+                )
+        fact_id = f"u{self._next_id}"
+        self._next_id += 1
+        self._facts[fact_id] = fact
+        return fact_id
+
+    def retract(self, fact_id: str) -> UserFact:
+        """Take a told fact back; the next run withdraws every conclusion that rested on it."""
+        try:
+            return self._facts.pop(fact_id)
+        except KeyError:
+            known = ", ".join(self._facts) or "none"
+            raise UnknownFactError(f"no fact {fact_id!r} in this session (its facts: {known})") from None
+
+    def run(self) -> RunResult:
+        """Run the rules over the facts told so far; return what is new and what is withdrawn."""
+        engine = self._engine
+        engine.reset()
+        recorder = Recorder(self._kb, self._max_firings)
+        engine.recorder = recorder
+        # Declared in a canonical order, so that what fires, and in which order, does not
+        # depend on the order the person gave the facts in.
+        ordered = sorted(self._facts.items(), key=lambda item: _canonical(item[1]))
+        user_refs = []
+        for fact_id, fact in ordered:
+            recorder.add_user_fact(engine, fact_id, fact)
+        try:
+            engine.run()
+        finally:
+            engine.running = False
+            engine.recorder = None
+        user_refs = [r for r in recorder.refs.values() if r.origin == "user"]
+        user_refs.sort(key=lambda r: int(r.id[1:]))
+        report = build_report(self._kb, user_refs, recorder.firings)
+        before = {c.key for c in self._report.conclusions}
+        after = {c.key for c in report.conclusions}
+        result = RunResult(
+            new=[c for c in report.conclusions if c.key not in before],
+            withdrawn=[c for c in self._report.conclusions if c.key not in after],
+            report=report,
+        )
+        self._report = report
+        return result
+
+    def report(self) -> Report:
+        """The report of the last run."""
+        return self._report
+
+
+def _canonical(fact: UserFact) -> str:
+    return json.dumps(fact.model_dump(mode="json"), sort_keys=True)
+
+
+def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: int = DEFAULT_MAX_FIRINGS) -> Report:
+    """Run a whole case at once: every fact told, one run, the report. Bad facts are all reported together."""
+    facts = list(facts)
+    problems, parsed = [], []
+    for index, raw in enumerate(facts):
+        try:
+            parsed.append((index, parse_fact(raw, f"facts[{index}]")))
+        except InvalidFactError as exc:
+            problems += exc.problems
+    seen: dict[tuple, tuple[int, UserFact]] = {}
+    for index, fact in parsed:
+        if fact.key() in seen:
+            first, known = seen[fact.key()]
+            what = "repeats" if known == fact else "conflicts with"
+            problems.append(f"facts[{index}]: {what} facts[{first}] ({known.describe()}); give each {fact.kind} once")
+        else:
+            seen[fact.key()] = (index, fact)
+    if problems:
+        raise InvalidFactError(problems)
+    session = Session(knowledge_base, max_firings=max_firings)
+    for _, fact in parsed:
+        session.tell(fact)
+    return session.run().report

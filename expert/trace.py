@@ -1,0 +1,46 @@
+"""The record of a run: every fact with where it came from, and every firing in order."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.schema import Authority
+
+
+class Source(BaseModel):
+    """A quoted sentence (or table row) with the document it comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document: str
+    title: str
+    quote: str
+
+
+class FactRef(BaseModel):
+    """A fact as the engine held it: told by the person (`u…`) or derived by a firing (`d…`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    origin: Literal["user", "rule"]
+    kind: str
+    fact: dict[str, Any]
+    text: str
+    # For a derived fact: the firing that first concluded it.
+    derived_by: int | None = None
+
+
+class Firing(BaseModel):
+    """One rule firing: its place in the order, the facts it matched, what it concluded, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    rule: str
+    matched: list[FactRef]
+    bindings: dict[str, str] = Field(default_factory=dict)
+    concluded: list[FactRef]
+    text: str
+    sources: list[Source]
+    authority: Authority | None = None

@@ -1,0 +1,153 @@
+"""Loading the knowledge base: the rule files, the cited documents and the coverage ledger."""
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from rules.corpus import Document, Unit, corpus
+from rules.schema import Rule
+
+KB_DIR = Path(__file__).parent / "kb"
+LEDGER_FILE = Path(__file__).parent / "ledger.toml"
+
+
+class KnowledgeBaseError(ValueError):
+    """The rule files or the ledger are not sound; `problems` holds one line for each fault."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class SetAside(BaseModel):
+    """A sentence or table row no rule encodes, with the reason it is set aside."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnitCoverage:
+    """How the knowledge base accounts for one sentence or table row."""
+
+    unit: Unit
+    rules: tuple[str, ...]  # ids of the rules that cite it
+    set_aside: str | None  # the reason, if the ledger sets it aside
+
+    @property
+    def accounted_for(self) -> bool:
+        return bool(self.rules) or self.set_aside is not None
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgeBase:
+    """The rules, in file order, with the documents they cite and the ledger of what they leave out."""
+
+    rules: tuple[Rule, ...]
+    documents: dict[str, Document]
+    ledger: tuple[SetAside, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def coverage(self) -> tuple[UnitCoverage, ...]:
+        """Every unit of both documents with the rules citing it and the ledger's reason, if any."""
+        out = []
+        for doc in self.documents.values():
+            for unit in doc.units():
+                citing = tuple(
+                    rule.id
+                    for rule in self.rules
+                    if any(
+                        s.document == doc.id and (s.quote in unit.text or unit.text in s.quote)
+                        for s in rule.sources
+                    )
+                )
+                reason = next(
+                    (e.reason for e in self.ledger if e.document == doc.id and e.text == unit.text), None
+                )
+                out.append(UnitCoverage(unit, citing, reason))
+        return tuple(out)
+
+    def problems(self) -> list[str]:
+        """What makes this knowledge base unsound, one line each; empty when it is sound."""
+        problems = []
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                problems.append(f"rule {rule.id}: the id is used twice")
+            seen.add(rule.id)
+            for source in rule.sources:
+                if source.quote not in self.documents[source.document].text:
+                    problems.append(
+                        f"rule {rule.id}: quote is not verbatim in {source.document}: {source.quote!r}"
+                    )
+        units = {(u.document, u.text) for d in self.documents.values() for u in d.units()}
+        for entry in self.ledger:
+            if (entry.document, entry.text) not in units:
+                problems.append(
+                    f"ledger: {entry.document}: no such sentence or table row: {entry.text!r}"
+                )
+        for cov in self.coverage():
+            where = f"{cov.unit.document} line {cov.unit.line}"
+            if not cov.accounted_for:
+                problems.append(f"ledger: {where}: unaccounted for: {cov.unit.text!r}")
+            elif cov.rules and cov.set_aside:
+                problems.append(
+                    f"ledger: {where}: set aside ({cov.set_aside}) but cited by {', '.join(cov.rules)}"
+                )
+        return problems
+
+
+def _load_rules(directory: Path) -> tuple[list[Rule], list[str]]:
+    rules, problems = [], []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(f"{path.name}: not valid TOML: {exc}")
+            continue
+        for index, raw in enumerate(data.get("rule", [])):
+            try:
+                rules.append(Rule.model_validate(raw))
+            except ValidationError as exc:
+                name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+                for err in exc.errors():
+                    loc = ".".join(str(p) for p in err["loc"])
+                    problems.append(f"{path.name}: rule {name}: {loc}: {err['msg']}")
+    return rules, problems
+
+
+def load_knowledge_base(kb_dir: Path | None = None, ledger_file: Path | None = None) -> KnowledgeBase:
+    """Read and validate a knowledge base; raise KnowledgeBaseError listing every fault."""
+    rules, problems = _load_rules(Path(kb_dir) if kb_dir else KB_DIR)
+    ledger_path = Path(ledger_file) if ledger_file else LEDGER_FILE
+    ledger: list[SetAside] = []
+    if ledger_path.exists():
+        raw = tomllib.loads(ledger_path.read_text(encoding="utf-8"))
+        for entry in raw.get("set_aside", []):
+            try:
+                ledger.append(SetAside.model_validate(entry))
+            except ValidationError as exc:
+                problems.append(f"ledger: {entry!r}: {exc.errors()[0]['msg']}")
+    kb = KnowledgeBase(rules=tuple(rules), documents=corpus(), ledger=tuple(ledger))
+    # Unsound quotes or ids stop loading; coverage gaps are reported by `problems()` and the tests.
+    problems += [p for p in kb.problems() if not p.startswith("ledger:")]
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return kb
+
+
+@cache
+def default_knowledge_base() -> KnowledgeBase:
+    """The project's own knowledge base, loaded once per process and shared read-only."""
+    return load_knowledge_base()

@@ -1,0 +1,196 @@
+"""The form of a rule: conditions, conclusions and citations, validated by pydantic when loaded."""
+
+import re
+import typing
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from facts import FACT_MODELS, Finding
+from rules.corpus import DOCUMENT_FILES
+
+FactKind = Literal["symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition", "finding"]
+
+# The kinds of conclusion, in the order a person is shown them.
+Category = Literal[
+    "red_flag",  # urgent: reported before anything else
+    "referral",  # see a healthcare professional
+    "explanation",  # a possible cause of the person's twitching
+    "suspicion",  # the person's symptoms fit a deficiency's profile
+    "mechanism",  # a step of a chain: what a finding leads to
+    "ruled_out",  # what a test result or a dose speaks against
+    "advice",  # tests to ask for, foods, supplements to stop
+]
+CATEGORY_ORDER: dict[str, int] = {c: i for i, c in enumerate(typing.get_args(Category))}
+
+_VARIABLE = re.compile(r"^\?[a-z_][a-z0-9_]*$")
+_Scalar = str | bool | int | float
+
+
+class Comparison(BaseModel):
+    """A numeric test on a field: exactly one of gt, ge, lt, le."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        set_ops = [op for op in ("gt", "ge", "lt", "le") if getattr(self, op) is not None]
+        if len(set_ops) != 1:
+            raise ValueError("a comparison takes exactly one of gt, ge, lt, le")
+        return self
+
+    @property
+    def op(self) -> str:
+        return next(op for op in ("gt", "ge", "lt", "le") if getattr(self, op) is not None)
+
+    @property
+    def value(self) -> Decimal:
+        return Decimal(repr(getattr(self, self.op)))
+
+
+# A field test: a literal value, a list of accepted values, a comparison, or "?name" (a variable).
+FieldTest = _Scalar | list[_Scalar] | Comparison
+
+# Fields a rule may test beyond the model's own: the supplement's dose in mg is derived.
+_DERIVED_FIELDS = {"supplement": {"daily_dose_mg": Decimal}}
+_NUMERIC_FIELDS = {("supplement", "daily_dose"), ("supplement", "daily_dose_mg"), ("supplement", "duration_months")}
+
+
+def is_variable(value) -> bool:
+    return isinstance(value, str) and bool(_VARIABLE.match(value))
+
+
+def _field_type(kind: str, field: str):
+    if field in _DERIVED_FIELDS.get(kind, {}):
+        return _DERIVED_FIELDS[kind][field]
+    model = Finding if kind == "finding" else FACT_MODELS[kind]
+    if field not in model.model_fields or field == "kind":
+        accepted = sorted(set(model.model_fields) - {"kind"} | set(_DERIVED_FIELDS.get(kind, {})))
+        raise ValueError(f"{kind} has no field {field!r}; its fields are {', '.join(accepted)}")
+    return model.model_fields[field].annotation
+
+
+class Condition(BaseModel):
+    """One pattern of a rule's left-hand side: a fact of a kind whose fields pass the tests."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fact: FactKind
+    where: dict[str, FieldTest] = Field(default_factory=dict)
+    # True: the rule holds only while no such fact is known (negation as failure).
+    absent: bool = False
+
+    @model_validator(mode="after")
+    def _fields_exist_and_values_fit(self):
+        for field, test in self.where.items():
+            annotation = _field_type(self.fact, field)
+            if isinstance(test, Comparison):
+                if (self.fact, field) not in _NUMERIC_FIELDS:
+                    raise ValueError(f"{self.fact}.{field} is not numeric; it cannot be compared")
+                continue
+            values = test if isinstance(test, list) else [test]
+            for value in values:
+                if is_variable(value):
+                    continue
+                try:
+                    TypeAdapter(annotation).validate_python(value)
+                except ValidationError as exc:
+                    raise ValueError(
+                        f"{self.fact}.{field} cannot be {value!r}: {exc.errors()[0]['msg']}"
+                    ) from exc
+        if self.absent and self.fact == "finding":
+            # Negation is decided before any rule fires only if it tests what the person said.
+            raise ValueError("an absent condition may test only what the person says, not a finding")
+        return self
+
+    def variables(self) -> set[str]:
+        return {v for v in self.where.values() if is_variable(v)}
+
+
+class Conclusion(BaseModel):
+    """A finding the rule derives, for other rules to build on."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    finding: Annotated[str, Field(min_length=1)]
+    about: str | None = None
+    basis: str | None = None
+
+    @model_validator(mode="after")
+    def _is_a_finding(self):
+        fields = {"name": self.finding}
+        if self.about is not None and not is_variable(self.about):
+            fields["about"] = self.about
+        if self.basis is not None and not is_variable(self.basis):
+            fields["basis"] = self.basis
+        Finding.model_validate(fields)
+        return self
+
+
+class Citation(BaseModel):
+    """A quote from one of the documents: its exact text, a substring of the document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: Literal[tuple(DOCUMENT_FILES)]  # type: ignore[valid-type]
+    quote: Annotated[str, Field(min_length=10)]
+
+
+class Authority(BaseModel):
+    """A figure the documents leave open, taken from a named outside authority."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    figure: str  # e.g. "350 mg a day"
+    source: str  # who says so, and where
+    note: str = ""  # what the figure stands for in this rule
+
+
+class Rule(BaseModel):
+    """One statement of the documents that says what follows from what."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+    title: Annotated[str, Field(min_length=5)]
+    category: Category
+    # The document's own word of certainty ("can", "may", "often", "a frequent culprit"):
+    # it must stand in one of the quotes.
+    hedge: Annotated[str, Field(min_length=2)]
+    when: Annotated[list[Condition], Field(min_length=1)]
+    then: list[Conclusion] = Field(default_factory=list)
+    # The conclusion in plain words, for a person. "{name}" is replaced by a variable's value.
+    text: Annotated[str, Field(min_length=5)]
+    sources: Annotated[list[Citation], Field(min_length=1)]
+    authority: Authority | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if all(c.absent for c in self.when):
+            raise ValueError(f"rule {self.id}: needs at least one condition that is not absent")
+        bound = set().union(*(c.variables() for c in self.when if not c.absent))
+        for c in self.when:
+            if c.absent and not c.variables() <= bound:
+                raise ValueError(f"rule {self.id}: an absent condition uses an unbound variable")
+        for conclusion in self.then:
+            for value in (conclusion.about, conclusion.basis):
+                if is_variable(value) and value not in bound:
+                    raise ValueError(f"rule {self.id}: conclusion uses unbound variable {value}")
+        for name in re.findall(r"\{([a-z_][a-z0-9_]*)\}", self.text):
+            if "?" + name not in bound:
+                raise ValueError(f"rule {self.id}: text uses {{{name}}}, which no condition binds")
+        hedge = self.hedge.casefold()
+        if not any(re.search(r"\b" + re.escape(hedge) + r"\b", s.quote.casefold()) for s in self.sources):
+            raise ValueError(f"rule {self.id}: hedge {self.hedge!r} does not stand in any of its quotes")
+        return self
+
+    @property
+    def salience(self) -> int:
+        """Red flags fire before anything else; the rest keep the order of their facts."""
+        return 10 if self.category == "red_flag" else 0
