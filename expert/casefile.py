@@ -1,0 +1,44 @@
+"""Reading and writing case files: JSON of the form {"facts": [ {...}, ... ]}."""
+
+import json
+from pathlib import Path
+
+from expert.errors import InvalidFactError
+from facts import UserFact
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON accepts")
+
+
+def read_case(path: str | Path) -> list[dict]:
+    """The raw facts of a case file; InvalidFactError (one line per fault) if it cannot be read."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidFactError([f"{path}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidFactError([f"{path}: cannot be read: {exc}"]) from exc
+    return parse_case(text, str(path))
+
+
+def parse_case(text: str, name: str = "case") -> list[dict]:
+    """The raw facts of a case given as JSON text."""
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise InvalidFactError([f"{name}: not valid JSON ({exc}); expected {{\"facts\": [...]}}"]) from exc
+    if not isinstance(data, dict) or "facts" not in data:
+        raise InvalidFactError([f'{name}: expected a JSON object {{"facts": [...]}}'])
+    extra = sorted(set(data) - {"facts"})
+    if extra:
+        raise InvalidFactError([f"{name}: unknown key {extra[0]!r}; a case file has only \"facts\""])
+    if not isinstance(data["facts"], list):
+        raise InvalidFactError([f"{name}: facts: expected a list of facts"])
+    return data["facts"]
+
+
+def dump_case(facts: list[UserFact]) -> str:
+    """A case file's text for these facts, readable by `expert consult`."""
+    return json.dumps({"facts": [f.model_dump(mode="json", exclude_none=True) for f in facts]}, indent=2) + "\n"

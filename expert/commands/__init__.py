@@ -1,0 +1,1 @@
+"""The CLI's subcommands: each module registers its own parser and handler."""

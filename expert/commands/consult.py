@@ -1,0 +1,34 @@
+"""`expert consult CASE.json`: run one case file and print the report."""
+
+import argparse
+import json
+
+from expert.casefile import read_case
+from expert.render import render_report
+from expert.session import consult
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "consult",
+        help="run one case file and print the conclusions with their sources",
+        description="Run the rules over the facts of a case file and print every conclusion, "
+        "red flags first, each with the sentence and document it comes from.",
+    )
+    parser.add_argument("case", help='a JSON case file: {"facts": [ {...}, ... ]}')
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    parser.set_defaults(handler=run)
+
+
+def report_json(report) -> dict:
+    """The report as the documented JSON: conclusions, fired, facts, derived, disclaimer."""
+    return report.model_dump(mode="json")
+
+
+def run(args: argparse.Namespace, out) -> int:
+    report = consult(read_case(args.case))
+    if args.format == "json":
+        out.write(json.dumps(report_json(report), indent=2) + "\n")
+    else:
+        out.write(render_report(report))
+    return 0
