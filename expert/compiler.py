@@ -9,7 +9,7 @@ from experta import Fact as ExpertaFact
 from experta.strategies import DepthStrategy
 
 from rules.knowledge import KnowledgeBase
-from rules.schema import Comparison, Condition, Rule, is_variable
+from rules.schema import Comparison, Condition, Presence, Rule, is_variable
 
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 
@@ -43,6 +43,8 @@ def _field_constraint(test, kind: str, field: str):
     if isinstance(test, Comparison):
         op, bound = _OPS[test.op], test.value
         return P(lambda x, op=op, bound=bound: x is not None and op(Decimal(x), bound))
+    if isinstance(test, Presence):
+        return P(lambda x: x is not None) if test.known else P(lambda x: x is None)
     if isinstance(test, list):
         if any(is_variable(v) for v in test):
             raise ValueError(f"{kind}.{field}: a list of values cannot hold a variable")

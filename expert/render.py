@@ -14,6 +14,7 @@ CATEGORY_HEADINGS = {
     "mechanism": "How it comes about",
     "ruled_out": "What speaks against",
     "advice": "What you can do",
+    "background": "In general",
 }
 
 

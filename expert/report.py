@@ -21,7 +21,7 @@ class Conclusion(BaseModel):
     rule: str
     title: str
     category: Category
-    hedge: str
+    hedge: str | None
     text: str
     sources: list[Source]
     # A figure the documents leave open, from a named outside authority; never among `sources`.

@@ -68,7 +68,8 @@ class KnowledgeBase:
                     rule.id
                     for rule in self.rules
                     if any(
-                        s.document == doc.id and (s.quote in unit.text or unit.text in s.quote)
+                        # A rule accounts for a unit only by quoting the whole of it.
+                        s.document == doc.id and unit.text in s.quote
                         for s in rule.sources
                     )
                 )

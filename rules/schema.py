@@ -21,6 +21,7 @@ Category = Literal[
     "mechanism",  # a step of a chain: what a finding leads to
     "ruled_out",  # what a test result or a dose speaks against
     "advice",  # tests to ask for, foods, supplements to stop
+    "background",  # what the documents say in general about the person's complaint
 ]
 CATEGORY_ORDER: dict[str, int] = {c: i for i, c in enumerate(typing.get_args(Category))}
 
@@ -54,8 +55,17 @@ class Comparison(BaseModel):
         return Decimal(repr(getattr(self, self.op)))
 
 
-# A field test: a literal value, a list of accepted values, a comparison, or "?name" (a variable).
-FieldTest = _Scalar | list[_Scalar] | Comparison
+class Presence(BaseModel):
+    """A test of whether an optional field was given at all: `{ known = false }` when it was not."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    known: bool
+
+
+# A field test: a literal value, a list of accepted values, a comparison, whether the field is
+# known, or "?name" (a variable).
+FieldTest = _Scalar | list[_Scalar] | Comparison | Presence
 
 # Fields a rule may test beyond the model's own: the supplement's dose in mg is derived.
 _DERIVED_FIELDS = {"supplement": {"daily_dose_mg": Decimal}}
@@ -93,6 +103,8 @@ class Condition(BaseModel):
             if isinstance(test, Comparison):
                 if (self.fact, field) not in _NUMERIC_FIELDS:
                     raise ValueError(f"{self.fact}.{field} is not numeric; it cannot be compared")
+                continue
+            if isinstance(test, Presence):
                 continue
             values = test if isinstance(test, list) else [test]
             for value in values:
@@ -139,7 +151,7 @@ class Citation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     document: Literal[tuple(DOCUMENT_FILES)]  # type: ignore[valid-type]
-    quote: Annotated[str, Field(min_length=10)]
+    quote: Annotated[str, Field(min_length=5)]
 
 
 class Authority(BaseModel):
@@ -161,8 +173,8 @@ class Rule(BaseModel):
     title: Annotated[str, Field(min_length=5)]
     category: Category
     # The document's own word of certainty ("can", "may", "often", "a frequent culprit"):
-    # it must stand in one of the quotes.
-    hedge: Annotated[str, Field(min_length=2)]
+    # it must stand in one of the quotes. None where the document states it flatly.
+    hedge: Annotated[str, Field(min_length=2)] | None = None
     when: Annotated[list[Condition], Field(min_length=1)]
     then: list[Conclusion] = Field(default_factory=list)
     # The conclusion in plain words, for a person. "{name}" is replaced by a variable's value.
@@ -185,8 +197,8 @@ class Rule(BaseModel):
         for name in re.findall(r"\{([a-z_][a-z0-9_]*)\}", self.text):
             if "?" + name not in bound:
                 raise ValueError(f"rule {self.id}: text uses {{{name}}}, which no condition binds")
-        hedge = self.hedge.casefold()
-        if not any(re.search(r"\b" + re.escape(hedge) + r"\b", s.quote.casefold()) for s in self.sources):
+        hedge = (self.hedge or "").casefold()
+        if hedge and not any(re.search(r"\b" + re.escape(hedge) + r"\b", s.quote.casefold()) for s in self.sources):
             raise ValueError(f"rule {self.id}: hedge {self.hedge!r} does not stand in any of its quotes")
         return self
 
