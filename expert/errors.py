@@ -31,3 +31,7 @@ class InvalidKnowledgeBaseError(ExpertError):
 
 class FiringLimitError(ExpertError):
     """The rules fired more times than the cap allows: a runaway loop in the knowledge base."""
+
+
+class AuditError(ExpertError):
+    """An audit log cannot be read or appended to, or a batch names no case file."""

@@ -1,0 +1,104 @@
+"""Auditing many case files at once, in one process or several, with records in a fixed order."""
+
+import glob
+import multiprocessing
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from expert.audit import AuditRecord, append_records, audit_record
+from expert.casefile import read_case
+from expert.errors import AuditError, InvalidFactError
+from expert.session import consult
+from rules.knowledge import KnowledgeBase, default_knowledge_base
+
+
+def expand_cases(targets: Iterable[str]) -> list[Path]:
+    """The case files named: files as given, folders' *.json (recursively) and globs, each sorted.
+
+    The order of the arguments is kept; a file named twice is audited once.
+    """
+    paths: list[Path] = []
+    for target in targets:
+        path = Path(target)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.json") if p.is_file())
+            if not found:
+                raise AuditError(f"{target}: the folder holds no .json case file")
+        elif path.exists() or not glob.has_magic(target):
+            found = [path]
+        else:
+            found = sorted(Path(p) for p in glob.glob(target, recursive=True) if Path(p).is_file())
+            if not found:
+                raise AuditError(f"{target}: no case file matches")
+        paths += found
+    return list(dict.fromkeys(paths))
+
+
+def audit_case(path: Path, kb: KnowledgeBase, include_facts: bool) -> AuditRecord:
+    """Consult one case file and return its (not yet chained) record; InvalidFactError if it is bad."""
+    report = consult(read_case(path), knowledge_base=kb)
+    return audit_record(report, knowledge_base=kb, include_facts=include_facts, case_file=str(path))
+
+
+# A worker process's knowledge base, set once when the worker starts.
+_worker_kb: KnowledgeBase | None = None
+
+
+def _init_worker(kb: KnowledgeBase) -> None:
+    global _worker_kb
+    _worker_kb = kb
+
+
+def _audit_or_problems(job: tuple[Path, bool], kb: KnowledgeBase) -> AuditRecord | list[str]:
+    path, include_facts = job
+    try:
+        return audit_case(path, kb, include_facts)
+    except InvalidFactError as exc:
+        # Name the file in every line: facts[2].unit means little in a batch of a hundred.
+        return [p if p.startswith(str(path)) else f"{path}: {p}" for p in exc.problems]
+
+
+def _audit_in_worker(job: tuple[Path, bool]) -> AuditRecord | list[str]:
+    return _audit_or_problems(job, _worker_kb)
+
+
+def audit_cases(
+    paths: list[Path],
+    *,
+    knowledge_base: KnowledgeBase | None = None,
+    include_facts: bool = False,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[AuditRecord]:
+    """Consult every case and return their records in the order of `paths`, whatever `workers` is.
+
+    Every case is read before any record is returned: one bad case file raises InvalidFactError
+    listing the faults of all of them, so that a batch is logged whole or not at all.
+    """
+    kb = knowledge_base or default_knowledge_base()
+    jobs = [(path, include_facts) for path in paths]
+    results: list[AuditRecord | list[str]] = []
+    if workers <= 1 or len(jobs) <= 1:
+        outcomes = (_audit_or_problems(job, kb) for job in jobs)
+        pool = None
+    else:
+        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(kb,))
+        outcomes = pool.imap(_audit_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+    try:
+        for done, outcome in enumerate(outcomes, start=1):
+            results.append(outcome)
+            if progress:
+                progress(done, len(jobs))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    problems = [line for outcome in results if isinstance(outcome, list) for line in outcome]
+    if problems:
+        raise InvalidFactError(problems)
+    return results
+
+
+def audit_to_log(log: str | Path, paths: list[Path], **options) -> list[AuditRecord]:
+    """Audit case files and append their records to a log, continuing its chain; return them sealed."""
+    return append_records(log, audit_cases(paths, **options))

@@ -1,0 +1,354 @@
+"""Is the knowledge base sound? The checks behind `expert check`, each fault one precise line.
+
+- every quote verbatim, no id used twice, every sentence and table row accounted for (the rules
+  and the coverage ledger: `KnowledgeBase.problems()`);
+- every condition can be met: by a fact a person can give (tried against the fact models) or by
+  a finding some rule concludes;
+- every finding a rule concludes is used by a condition or shown to the person;
+- no cycles in the rule graph;
+- no rule that duplicates another or is subsumed by one (the same conclusions from a superset of
+  the other's conditions).
+"""
+
+import itertools
+import json
+import operator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from expert.kbgraph import Edge, can_satisfy, describe_condition, field_values, rule_edges
+from expert.render import CATEGORY_HEADINGS
+from facts import FACT_MODELS
+from facts.models import IU_PER_MCG, MG_PER_UNIT
+from rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from rules.schema import Comparison, Condition, Presence, Rule, is_variable
+
+_OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+# A condition is tried against at most this many candidate facts.
+_MAX_CANDIDATES = 20_000
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many sentences and table rows of the documents the knowledge base accounts for."""
+
+    sentences: int
+    sentences_cited: int
+    sentences_set_aside: int
+    rows: int
+    rows_cited: int
+    rows_set_aside: int
+
+    @property
+    def sentences_accounted(self) -> int:
+        return self.sentences_cited + self.sentences_set_aside
+
+    @property
+    def rows_accounted(self) -> int:
+        return self.rows_cited + self.rows_set_aside
+
+    def lines(self) -> list[str]:
+        return [
+            f"coverage: {self.sentences_accounted} of {self.sentences} sentences and "
+            f"{self.rows_accounted} of {self.rows} table rows accounted for",
+            f"  sentences: {self.sentences_cited} cited by a rule, {self.sentences_set_aside} set aside, "
+            f"{self.sentences - self.sentences_accounted} unaccounted for",
+            f"  table rows: {self.rows_cited} cited by a rule, {self.rows_set_aside} set aside, "
+            f"{self.rows - self.rows_accounted} unaccounted for",
+        ]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of checking a knowledge base: its problems (empty when sound) and figures."""
+
+    problems: list[str]
+    coverage: Coverage | None = None  # None when the knowledge base does not even load
+    rules: int = 0
+    edges: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sound(self) -> bool:
+        return not self.problems
+
+
+def coverage_figures(kb: KnowledgeBase) -> Coverage:
+    counts = {(table, what): 0 for table in (False, True) for what in ("all", "cited", "aside")}
+    for cov in kb.coverage():
+        table = cov.unit.is_table_row
+        counts[table, "all"] += 1
+        if cov.rules:
+            counts[table, "cited"] += 1
+        elif cov.set_aside is not None:
+            counts[table, "aside"] += 1
+    return Coverage(
+        sentences=counts[False, "all"],
+        sentences_cited=counts[False, "cited"],
+        sentences_set_aside=counts[False, "aside"],
+        rows=counts[True, "all"],
+        rows_cited=counts[True, "cited"],
+        rows_set_aside=counts[True, "aside"],
+    )
+
+
+# --- can a person say something that meets a condition? ---------------------------------------
+
+
+def _numbers_near(test: Comparison) -> list[Decimal]:
+    bound = test.value
+    return {
+        "gt": [bound + 1, bound * 2 + 1],
+        "ge": [bound, bound + 1],
+        "lt": [bound / 2, bound - 1],
+        "le": [bound, bound / 2],
+    }[test.op]
+
+
+def _candidates(condition: Condition) -> dict[str, list]:
+    """Values worth trying for each field of the condition's fact kind."""
+    model = FACT_MODELS[condition.fact]
+    out: dict[str, list] = {}
+    for name, info in model.model_fields.items():
+        if name == "kind":
+            continue
+        test = condition.where.get(name)
+        vocabulary = field_values(condition.fact, name)
+        if test is None or is_variable(test) or isinstance(test, Presence):
+            if isinstance(test, Presence) and not test.known:
+                out[name] = [None]
+            elif test is None and not info.is_required():
+                out[name] = [None]
+            elif vocabulary is not None:
+                out[name] = sorted((v for v in vocabulary if v is not None), key=str)
+            elif info.annotation is bool or info.annotation == bool | None:
+                out[name] = [True, False]
+            elif name == "daily_dose":
+                out[name] = [1.0]
+            else:
+                out[name] = ["something"]
+        elif isinstance(test, Comparison):
+            out[name] = [float(n) for n in _numbers_near(test)]
+        else:
+            out[name] = list(test) if isinstance(test, list) else [test]
+    # A test on the dose in mg is met by a dose in some unit: try each unit's equivalent.
+    mg_test = condition.where.get("daily_dose_mg")
+    if condition.fact == "supplement" and isinstance(mg_test, Comparison):
+        doses = set(out["daily_dose"]) - {1.0} if "daily_dose" in condition.where else set()
+        for mg in _numbers_near(mg_test):
+            doses |= {float(mg / per_unit) for per_unit in MG_PER_UNIT.values()}
+            doses |= {float(mg / Decimal("0.001") * per) for per in IU_PER_MCG.values()}
+        if "daily_dose" not in condition.where:
+            out["daily_dose"] = sorted(d for d in doses if d > 0)
+    return out
+
+
+def _passes(test, value) -> bool:
+    if isinstance(test, Presence):
+        return (value is not None) == test.known
+    if value is None:
+        return False
+    if isinstance(test, Comparison):
+        return _OPS[test.op](Decimal(repr(value)) if isinstance(value, float) else Decimal(value), test.value)
+    if isinstance(test, list):
+        return value in test
+    # True == 1 in Python, but a person's "true" is no number.
+    return value == test and isinstance(value, bool) == isinstance(test, bool)
+
+
+def person_can_meet(condition: Condition) -> bool:
+    """Whether some fact a person can give (one the fact models accept) passes every test of the condition."""
+    candidates = _candidates(condition)
+    names = list(candidates)
+    model = FACT_MODELS[condition.fact]
+    combos = itertools.islice(itertools.product(*candidates.values()), _MAX_CANDIDATES)
+    for values in combos:
+        data = {"kind": condition.fact, **{n: v for n, v in zip(names, values) if v is not None}}
+        try:
+            fact = model.model_validate(data)
+        except ValidationError:
+            continue
+        fields = fact.model_dump()
+        if condition.fact == "supplement":
+            fields["daily_dose_mg"] = fact.daily_dose_mg
+        bound: dict[str, object] = {}
+        ok = True
+        for name, test in condition.where.items():
+            value = fields.get(name)
+            if is_variable(test):
+                ok = bound.setdefault(test, value) == value and (value is not None or name in fields)
+            else:
+                ok = _passes(test, value)
+            if not ok:
+                break
+        if ok:
+            return True
+    return False
+
+
+# --- the checks -------------------------------------------------------------------------------
+
+
+def _condition_problems(kb: KnowledgeBase) -> list[str]:
+    problems = []
+    for rule in kb.rules:
+        for index, condition in enumerate(rule.when, start=1):
+            where = f"rule {rule.id}: condition {index} ({describe_condition(condition)})"
+            if condition.fact == "finding":
+                if not any(can_satisfy(c, source, condition) for source in kb.rules for c in source.then):
+                    problems.append(f"{where}: can never be met: no rule concludes such a finding")
+            elif not person_can_meet(condition):
+                if condition.absent:
+                    problems.append(f"{where}: no fact a person can give is excluded by it, so it always holds")
+                else:
+                    problems.append(f"{where}: can never be met: no fact a person can give passes its tests")
+    return problems
+
+
+def _unused_findings(kb: KnowledgeBase) -> list[str]:
+    problems = []
+    for rule in kb.rules:
+        shown = rule.category in CATEGORY_HEADINGS and bool(rule.text.strip())
+        for conclusion in rule.then:
+            used = any(can_satisfy(conclusion, rule, c) for other in kb.rules for c in other.when)
+            if not used and not shown:
+                problems.append(
+                    f"rule {rule.id}: concludes {conclusion.finding} but no rule uses it and it is not shown"
+                )
+    return problems
+
+
+def _cycles(kb: KnowledgeBase, edges: list[Edge]) -> list[str]:
+    """One line per strongly connected part of the rule graph that holds a cycle."""
+    order = {rule.id: i for i, rule in enumerate(kb.rules)}
+    successors: dict[str, list[str]] = {rule.id: [] for rule in kb.rules}
+    for edge in edges:
+        if edge.target not in successors[edge.source]:
+            successors[edge.source].append(edge.target)
+    # Tarjan's algorithm, iterative so that a long chain cannot exhaust the stack.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in successors:
+        if root in index:
+            continue
+        work = [(root, iter(successors[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    components.append(component)
+            elif child not in index:
+                index[child] = low[child] = len(index)
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(successors[child])))
+            elif child in on_stack:
+                low[node] = min(low[node], index[child])
+    problems = []
+    for component in components:
+        members = set(component)
+        start = min(component, key=order.__getitem__)
+        if len(component) == 1 and start not in successors[start]:
+            continue
+        problems.append("cycle: " + " -> ".join(_cycle_through(start, members, successors)))
+    problems.sort()
+    return problems
+
+
+def _cycle_through(start: str, members: set[str], successors: dict[str, list[str]]) -> list[str]:
+    """A shortest path from `start` back to itself inside one strongly connected part."""
+    paths = {start: [start]}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in successors[node]:
+                if child == start:
+                    return paths[node] + [start]
+                if child in members and child not in paths:
+                    paths[child] = paths[node] + [child]
+                    following.append(child)
+        frontier = following
+    return [start, start]
+
+
+def _normal(value):
+    if is_variable(value):
+        return "?"
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    return value
+
+
+def _condition_key(condition: Condition) -> str:
+    data = condition.model_dump(mode="json")
+    data["where"] = {k: _normal(v) for k, v in data["where"].items()}
+    return json.dumps(data, sort_keys=True)
+
+
+def _conclusion_key(rule: Rule) -> frozenset:
+    if not rule.then:
+        # A rule that concludes no finding concludes what it shows: its text.
+        return frozenset({("text", rule.text)})
+    return frozenset(
+        (c.finding, _normal(c.about) if c.about else None, _normal(c.basis) if c.basis else None) for c in rule.then
+    )
+
+
+def _redundant_rules(kb: KnowledgeBase) -> list[str]:
+    problems = []
+    keys = [(rule, frozenset(map(_condition_key, rule.when)), _conclusion_key(rule)) for rule in kb.rules]
+    for i, (rule, conditions, conclusions) in enumerate(keys):
+        for j, (other, other_conditions, other_conclusions) in enumerate(keys):
+            if i == j or conclusions != other_conclusions:
+                continue
+            if conditions == other_conditions and j < i:
+                problems.append(f"rule {rule.id}: duplicates rule {other.id} (the same conditions and conclusions)")
+            elif other_conditions < conditions:
+                problems.append(
+                    f"rule {rule.id}: subsumed by rule {other.id} (the same conclusions from fewer conditions: "
+                    "whenever it fires, so does the other)"
+                )
+    return problems
+
+
+def check_knowledge_base(kb: KnowledgeBase) -> CheckResult:
+    """Every fault of a loaded knowledge base, one line each, with its coverage figures."""
+    edges = rule_edges(kb)
+    problems = (
+        kb.problems()
+        + _condition_problems(kb)
+        + _unused_findings(kb)
+        + _cycles(kb, edges)
+        + _redundant_rules(kb)
+    )
+    return CheckResult(problems=problems, coverage=coverage_figures(kb), rules=len(kb.rules), edges=len(edges))
+
+
+def check_files(kb_dir: str | Path | None = None, ledger_file: str | Path | None = None) -> CheckResult:
+    """Load a knowledge base from its files and check it; faults that stop loading are its problems."""
+    try:
+        kb = load_knowledge_base(kb_dir, ledger_file)
+    except KnowledgeBaseError as exc:
+        return CheckResult(problems=list(exc.problems), notes=["the knowledge base does not load: fix these first"])
+    return check_knowledge_base(kb)
