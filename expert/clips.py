@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from expert.errors import ExpertError
 from facts import FACT_MODELS, Finding
 from rules.knowledge import KnowledgeBase
-from rules.schema import _DERIVED_FIELDS, Comparison, Condition, Rule, is_variable
+from rules.schema import _DERIVED_FIELDS, Comparison, Condition, Presence, Rule, is_variable
 
 _CLIPS_OPS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _KINDS = {**FACT_MODELS, "finding": Finding}
@@ -59,7 +59,7 @@ def rule_name(rule_id: str) -> str:
 # --- templates ------------------------------------------------------------------------------------
 
 
-def _unwrap(annotation):
+def unwrap_annotation(annotation):
     """(base type, may be None) of a field's annotation, without Annotated metadata."""
     nullable = False
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
@@ -72,7 +72,7 @@ def _unwrap(annotation):
 
 
 def _slot(name: str, annotation, default) -> str:
-    base, nullable = _unwrap(annotation)
+    base, nullable = unwrap_annotation(annotation)
     parts = [f"(slot {name}"]
     if typing.get_origin(base) is Literal:
         values = " ".join(clips_string(v) for v in typing.get_args(base))
@@ -129,8 +129,13 @@ def _constraint(test, index: int, field: str) -> str:
     var = f"?v-{index}-{field}"
     if isinstance(test, Comparison):
         return f"{var}&:(and (numberp {var}) ({_CLIPS_OPS[test.op]} {var} {_number(test.value)}))"
+    if isinstance(test, Presence):
+        # A field left out is nil: known means anything but nil.
+        return "~nil" if test.known else "nil"
     if is_variable(test):
         return test
+    if not isinstance(test, (str, bool, int, float, list)):
+        raise TypeError(f"no CLIPS form for the field test {test!r} on {field}")
     values = test if isinstance(test, list) else [test]
     if all(isinstance(v, (str, bool)) for v in values):
         return "|".join(clips_literal(v) for v in values)
