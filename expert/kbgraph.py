@@ -128,7 +128,8 @@ def rules_text(kb: KnowledgeBase) -> str:
     """Every rule with its id, title, category, hedge, conditions, conclusions and citations."""
     blocks = []
     for rule in kb.rules:
-        lines = [f"{rule.id}: {rule.title}", f"  category: {rule.category}; hedge: {rule.hedge!r}"]
+        hedge = repr(rule.hedge) if rule.hedge else "none (stated flatly)"
+        lines = [f"{rule.id}: {rule.title}", f"  category: {rule.category}; hedge: {hedge}"]
         lines += [f"  when {describe_condition(c)}" for c in rule.when]
         lines += [f"  then {describe_conclusion(c)}" for c in rule.then]
         lines.append(f"  says: {rule.text}")

@@ -4,6 +4,7 @@ import argparse
 import json
 
 from expert.casefile import read_case
+from expert.explain import explain, render_proofs
 from expert.render import render_report
 from expert.session import consult
 
@@ -17,6 +18,11 @@ def register(subparsers) -> None:
     )
     parser.add_argument("case", help='a JSON case file: {"facts": [ {...}, ... ]}')
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print each conclusion's proof tree, down to your facts (in JSON: a 'proofs' list)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -28,7 +34,12 @@ def report_json(report) -> dict:
 def run(args: argparse.Namespace, out) -> int:
     report = consult(read_case(args.case))
     if args.format == "json":
-        out.write(json.dumps(report_json(report), indent=2) + "\n")
+        data = report_json(report)
+        if getattr(args, "explain", False):
+            data["proofs"] = [p.model_dump(mode="json") for p in explain(report)]
+        out.write(json.dumps(data, indent=2) + "\n")
     else:
         out.write(render_report(report))
+        if getattr(args, "explain", False):
+            out.write("\n" + render_proofs(explain(report)))
     return 0
