@@ -35,7 +35,8 @@ class Conclusion(BaseModel):
     @property
     def key(self) -> tuple:
         """What makes two conclusions the same, whatever facts they rested on."""
-        return (self.rule, self.text, tuple(r.id if r.origin == "rule" else repr(r.fact) for r in self.concluded))
+        # By content: derived ids are numbered in firing order, which a new fact may change.
+        return (self.rule, self.text, tuple(sorted(repr(sorted(r.fact.items())) for r in self.concluded)))
 
     @property
     def is_red_flag(self) -> bool:

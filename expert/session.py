@@ -10,7 +10,7 @@ from expert.errors import FactConflictError, InvalidFactError, InvalidKnowledgeB
 from expert.recorder import Recorder
 from expert.report import Conclusion, Report, build_report
 from expert.trace import FactRef
-from facts import UserFact
+from facts import FACT_MODELS, UserFact
 from rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
 
 DEFAULT_MAX_FIRINGS = 1000
@@ -23,15 +23,17 @@ def fact_problems(error: ValidationError, where: str = "") -> list[str]:
     lines = []
     for err in error.errors():
         loc = list(err["loc"])
+        kind = None
         # A discriminated union puts the kind's tag in the path: drop it, it is not a field.
-        if len(loc) >= 1 and loc[0] in {"symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition"}:
-            loc = loc[1:]
+        if loc and loc[0] in FACT_MODELS:
+            kind, loc = loc[0], loc[1:]
         path = where
         for part in loc:
             path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = "is not a field of this kind of fact"
+            fields = ", ".join(f for f in FACT_MODELS[kind].model_fields if f != "kind") if kind else ""
+            message = f"is not a field of a {kind} fact" + (f" (its fields: kind, {fields})" if kind else "")
         elif err["type"] == "missing":
             message = "is required"
         elif message.startswith("Value error, "):
