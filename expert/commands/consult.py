@@ -4,7 +4,7 @@ import argparse
 import json
 
 from expert.casefile import read_case
-from expert.explain import explain, render_proofs
+from expert.proof import explain, render_proofs
 from expert.render import render_report
 from expert.session import consult
 
