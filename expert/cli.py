@@ -17,6 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="A source-cited expert system on muscle twitching from vitamin and mineral "
         "imbalances. With no command, it starts the question-and-answer console.",
     )
+    from expert.console import add_arguments as add_console_arguments
+
+    add_console_arguments(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     import importlib
 

@@ -1,12 +1,392 @@
-"""The question-and-answer console (placeholder until the console issue lands)."""
+"""The question-and-answer console: reads a line, calls the interview, prints what changed.
 
+All the reasoning lives in the library (expert.interview, expert.planner, expert.summary,
+expert.proof); this module only reads input, turns commands into calls, and prints text made
+by expert.console_text. It writes no file unless asked (`save`, `--journal`).
+"""
+
+import os
 import sys
+import tempfile
+from pathlib import Path
+
+from expert import console_text as text
+from expert.casefile import dump_case
+from expert.errors import ExpertError, InvalidFactError
+from expert.proof import prove
+from expert.interview import JOURNAL_HEADER, Interview, Outcome, conclusion_identity, journal_line, read_resumable
+from expert.questions import AnswerError, Question
+from expert.summary import find_conclusions, summarise
+
+EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+
+COMMANDS = {"why", "how", "facts", "change", "retract", "trace", "summary", "save", "load", "help", "quit", "exit", "done"}
+
+
+def add_arguments(parser) -> None:
+    """The console's options on the top-level `expert` parser."""
+    parser.add_argument("--resume", metavar="FILE", help="continue a consultation from a case file or a journal")
+    parser.add_argument(
+        "--journal", metavar="FILE", help="write each answer to FILE as it is given, so that nothing is lost"
+    )
+
+
+def colour_wanted(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set or TERM is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class Console:
+    """One consultation at a terminal or over pipes."""
+
+    def __init__(self, interview: Interview, stdin, stdout, *, journal: Path | None = None):
+        self.interview = interview
+        self.stdin, self.stdout = stdin, stdout
+        self.tty = stdin.isatty()
+        self.style = text.Style(colour_wanted(stdout))
+        self.journal = journal
+        self.journaled = 0  # events written to the journal
+        self.saved = 0  # events covered by the last save
+        self.numbers: dict[tuple, int] = {}
+        self.current: Question | None = None
+        self.asked_again: Question | None = None
+        self.stopped = False  # `done`: no more questions unless an answer is changed
+        self.finished = False
+
+    # --- input and output ----------------------------------------------------------------
+
+    def say(self, message: str = "") -> None:
+        self.stdout.write(message + "\n")
+        self.stdout.flush()
+
+    def read(self, prompt: str) -> str:
+        if self.tty and self.stdout is sys.stdout:
+            return input(prompt)
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            raise EOFError
+        line = line.rstrip("\r\n")
+        self.stdout.write(line + "\n")  # piped: echo, so the transcript reads as a dialogue
+        return line
+
+    @property
+    def unsaved(self) -> bool:
+        return self.journal is None and len(self.interview.events) > self.saved
+
+    def farewell(self) -> None:
+        if self.journal is not None:
+            self.say(f"Your answers are kept in {self.journal}; continue with: expert --resume {self.journal}")
+        elif self.unsaved:
+            self.say(
+                "Your answers were not saved. To keep them, type 'save FILE' before leaving, "
+                "or start with 'expert --journal FILE'."
+            )
+
+    # --- the consultation ----------------------------------------------------------------
+
+    def run(self, resumed: Outcome | None = None, resumed_from: str | None = None) -> int:
+        self.say(text.intro(self.interview.knowledge_base))
+        if resumed is not None:
+            self.say(f"\nContinuing from {resumed_from}: {len(self.interview.answers)} answers so far.")
+            self.show(resumed)
+        self.write_journal()
+        while True:
+            q = self.next_question()
+            self.current = q
+            if q is None:
+                if not self.finished:
+                    if not self.stopped:
+                        self.say("\nNothing more I could ask would change the conclusions.")
+                    self.say("\n" + self.summary_text())
+                    self.say("\nYou can still type how N, why, facts, change N, save FILE, or quit.")
+                    self.finished = True
+                line = self.read("> ")
+            else:
+                self.finished = False
+                line = self.read(text.prompt(q, len(self.interview.answers) + 1, self.style))
+            if self.command(line) == "quit":
+                self.farewell()
+                return EXIT_OK
+
+    def next_question(self) -> Question | None:
+        if self.asked_again is not None:
+            return self.asked_again
+        if self.stopped:
+            return None
+        return self.interview.next_question()
+
+    def command(self, line: str) -> str | None:
+        words = line.strip().split(maxsplit=1)
+        name = words[0].casefold() if words else ""
+        rest = words[1].strip() if len(words) > 1 else ""
+        if name not in COMMANDS:
+            if self.current is None:
+                self.say("No question is waiting. Type 'help' to see the commands.")
+                return None
+            self.answer(self.current, line)
+            return None
+        if name in ("quit", "exit"):
+            return "quit"
+        getattr(self, "do_" + name)(rest)
+        return None
+
+    def answer(self, q: Question, line: str) -> None:
+        try:
+            value = q.parse(line)
+            outcome = self.interview.answer(q.id, value)
+        except AnswerError as exc:
+            self.say(f"Sorry: {exc}. (Type 'help' for commands.)")
+            return
+        self.asked_again = None
+        self.write_journal()
+        self.show(outcome)
+
+    def show(self, outcome: Outcome) -> None:
+        if outcome.withdrawn:
+            items = [(self.numbers.get(conclusion_identity(c), 0), c) for c in outcome.withdrawn]
+            self.say(text.withdrawn(items, self.style))
+        items = []
+        for c in outcome.new:
+            key = conclusion_identity(c)
+            self.numbers.setdefault(key, len(self.numbers) + 1)
+            items.append((self.numbers[key], c))
+        if items:
+            self.say(text.new_conclusions(items, self.style))
+
+    def write_journal(self) -> None:
+        if self.journal is None:
+            return
+        events = self.interview.events[self.journaled :]
+        if not events:
+            return
+        with open(self.journal, "a", encoding="utf-8") as handle:
+            for event in events:
+                handle.write(journal_line(event))
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.journaled = len(self.interview.events)
+
+    def number_of(self, conclusion) -> int | None:
+        return self.numbers.get(conclusion_identity(conclusion))
+
+    def summary_text(self) -> str:
+        return text.summary(summarise(self.interview.report()), _Numbers(self), self.style)
+
+    # --- commands ------------------------------------------------------------------------
+
+    def do_help(self, rest: str) -> None:
+        self.say(text.HELP)
+
+    def do_why(self, rest: str) -> None:
+        if self.current is None:
+            self.say("No question is waiting, so there is nothing to explain; 'how N' explains a conclusion.")
+            return
+        found = self.interview.reasons(self.current)
+        limit = None if rest.casefold() == "all" else 6
+        self.say(text.reasons(self.current, found, self.style, limit))
+
+    def do_how(self, rest: str) -> None:
+        report = self.interview.report()
+        if not rest:
+            self.say("Type 'how N' with the number of a conclusion in brackets, or 'how' and some of its words.")
+            return
+        if rest.strip("[]").isdigit():
+            number = int(rest.strip("[]"))
+            found = [c for c in report.conclusions if self.number_of(c) == number]
+            if not found:
+                gone = number in self.numbers.values()
+                self.say(f"Conclusion [{number}] " + ("was withdrawn." if gone else "does not exist; conclusions are numbered in brackets as they appear."))
+                return
+        else:
+            found = find_conclusions(report, rest)
+            if not found:
+                self.say(f"No conclusion mentions '{rest[:40]}'. Type 'summary' to see them all.")
+                return
+            if len(found) > 1:
+                listed = "; ".join(f"[{self.number_of(c)}] {c.title}" for c in found[:6])
+                self.say(f"Several conclusions match: {listed}. Type 'how N' with one number.")
+                return
+        c = found[0]
+        self.say(text.chain(c, self.number_of(c) or 0, prove(report, c), self.style))
+
+    def do_facts(self, rest: str) -> None:
+        self.say(text.facts(self.interview.answered(), self.interview.facts()))
+
+    def _pick(self, rest: str, verb: str) -> Question | None:
+        answered = self.interview.answered()
+        if not answered:
+            self.say(f"There is no answer to {verb} yet.")
+            return None
+        if not rest:
+            return answered[-1][0]
+        if rest.isdigit() and 1 <= int(rest) <= len(answered):
+            return answered[int(rest) - 1][0]
+        self.say(f"Type '{verb} N' with N from 1 to {len(answered)} (see 'facts'), or '{verb}' for the last answer.")
+        return None
+
+    def do_change(self, rest: str) -> None:
+        q = self._pick(rest, "change")
+        if q is None:
+            return
+        outcome = self.interview.forget(q.id, ask_again=True)
+        self.write_journal()
+        self.show(outcome)
+        self.asked_again = q
+        self.say(f"Answer it again: {q.text}")
+
+    def do_retract(self, rest: str) -> None:
+        q = self._pick(rest, "retract")
+        if q is None:
+            return
+        outcome = self.interview.forget(q.id)
+        self.write_journal()
+        self.say(f"Taken back: {q.text} (it is now 'don't know').")
+        self.show(outcome)
+        if not outcome.withdrawn:
+            self.say("No conclusion rested on it.")
+        self.stopped = self.stopped and not outcome.withdrawn
+
+    def do_trace(self, rest: str) -> None:
+        self.say(text.trace(self.interview.report()))
+
+    def do_summary(self, rest: str) -> None:
+        self.say(self.summary_text())
+
+    def do_done(self, rest: str) -> None:
+        self.stopped = True
+        self.asked_again = None
+        self.finished = False
+
+    def do_save(self, rest: str) -> None:
+        path = rest.strip().strip("'\"")
+        if not path:
+            self.say("Type 'save FILE' with the name of the file to write, e.g. save my-case.json")
+            return
+        try:
+            _write_atomically(Path(path), dump_case(self.interview.facts()))
+        except OSError as exc:
+            self.say(f"Could not save to {path}: {exc.strerror or exc}.")
+            return
+        self.saved = len(self.interview.events)
+        n = len(self.interview.facts())
+        self.say(f"Saved {n} fact{'s' if n != 1 else ''} to {path}. Continue later with: expert --resume {path}")
+
+    def do_load(self, rest: str) -> None:
+        path = rest.strip().strip("'\"")
+        if not path:
+            self.say("Type 'load FILE' with a case file or a journal.")
+            return
+        try:
+            outcome = load_into(self.interview, path)
+        except ExpertError as exc:
+            problems = getattr(exc, "problems", [str(exc)])
+            self.say("Could not load it: " + "; ".join(problems))
+            return
+        self.write_journal()
+        self.say(f"Loaded {path}: {len(self.interview.answers)} answers.")
+        self.show(outcome)
+        self.stopped = False
+
+
+class _Numbers:
+    """Looks up the number a conclusion was shown with, for the summary."""
+
+    def __init__(self, console: Console):
+        self.console = console
+
+    def get(self, conclusion):
+        return self.console.number_of(conclusion)
+
+
+def load_into(interview: Interview, path: str) -> Outcome:
+    """Put a case file's facts or a journal's answers into an interview."""
+    form, content = read_resumable(path)
+    if form == "case":
+        return interview.load(content)
+    if interview.answers:
+        interview.load([])  # a journal starts a consultation afresh
+    before = {conclusion_identity(c) for c in interview.report().conclusions}
+    interview.replay(content)
+    report = interview.report()
+    new = [c for c in report.conclusions if conclusion_identity(c) not in before]
+    return Outcome(new=new, withdrawn=[], report=report)
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _open_journal(path: Path, resume: str | None) -> str | None:
+    """Check a journal can be written; a problem as one line, or None."""
+    try:
+        holds = path.exists() and path.stat().st_size > 0
+    except OSError as exc:
+        return f"{path}: cannot be used as a journal: {exc}"
+    if holds and (resume is None or Path(resume).resolve() != path.resolve()):
+        return (
+            f"{path} already holds a consultation; continue it with: expert --resume {path} --journal {path}, "
+            "or choose another file"
+        )
+    if not holds:
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(journal_line(JOURNAL_HEADER))
+        except OSError as exc:
+            return f"{path}: cannot be written: {exc.strerror or exc}"
+    return None
 
 
 def run_console(args) -> int:
-    print("expert: the interactive console is not built yet.")
-    print("Use: expert consult CASE.json [--format text|json]   (type quit to leave)")
-    for line in sys.stdin:
-        if line.strip().lower() in {"quit", "exit", "q"}:
-            break
-    return 0
+    """The console's entry point, called by `expert` with no command."""
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    resume = getattr(args, "resume", None)
+    journal = getattr(args, "journal", None)
+    interview = Interview()
+    outcome = None
+    try:
+        if resume:
+            outcome = load_into(interview, resume)
+        if journal:
+            problem = _open_journal(Path(journal), resume)
+            if problem:
+                print(f"expert: {problem}", file=sys.stderr)
+                return EXIT_USAGE
+    except InvalidFactError as exc:
+        for p in exc.problems:
+            print(f"expert: {p}", file=sys.stderr)
+        return EXIT_USAGE
+    console = Console(interview, sys.stdin, sys.stdout, journal=Path(journal) if journal else None)
+    if journal and resume and Path(resume).resolve() == Path(journal).resolve():
+        console.journaled = len(interview.events)
+    console.saved = len(interview.events)
+    if console.tty:
+        import readline  # noqa: F401  (line editing at a terminal; its history is never written)
+    try:
+        return console.run(outcome, resume)
+    except EOFError:
+        console.say("")
+        console.farewell()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        console.say("\nInterrupted.")
+        console.farewell()
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
