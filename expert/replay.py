@@ -39,9 +39,13 @@ def compare_firings(recorded: AuditRecord, replayed: AuditRecord) -> list[str]:
     differences = []
     if recorded.case != replayed.case:
         differences.append(f"case hash: recorded {recorded.case[:12]}…, facts now hash to {replayed.case[:12]}…")
-    for old, new in zip(recorded.firings, replayed.firings):
+    for position, (old, new) in enumerate(zip(recorded.firings, replayed.firings), start=1):
         if old != new:
-            differences.append(f"firing {old.number}: recorded {_describe(old)}; replayed {_describe(new)}")
+            before, after = _describe(old), _describe(new)
+            if before == after:
+                fields = [name for name in type(old).model_fields if getattr(old, name) != getattr(new, name)]
+                after += f" (its {', '.join(fields)} differ)"
+            differences.append(f"firing {position}: recorded {before}; replayed {after}")
     if len(recorded.firings) != len(replayed.firings):
         longer = recorded.firings if len(recorded.firings) > len(replayed.firings) else replayed.firings
         extra = ", ".join(f.rule for f in longer[min(len(recorded.firings), len(replayed.firings)) :])

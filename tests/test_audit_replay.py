@@ -1,0 +1,173 @@
+"""Replaying an audit log, counting its firings, and auditing batches of case files."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import expert
+from expert.audit import AuditRecord, append_records, audit_record, seal, verify_log
+from expert.batch import audit_cases, expand_cases
+from expert.cli import main
+from expert.replay import log_stats, replay_log
+from rules.knowledge import default_knowledge_base
+from tests.test_audit import CASES, changed_knowledge_base, lines_of, write_cases, write_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def log(tmp_path) -> Path:
+    write_cases(tmp_path / "cases")
+    path = tmp_path / "audit.jsonl"
+    assert main(["audit", str(tmp_path / "cases"), "--log", str(path), "--include-facts"]) == 0
+    return path
+
+
+def without_time(record: AuditRecord) -> dict:
+    return record.model_dump(exclude={"time", "hash", "prev", "seq"})
+
+
+class TestReplay:
+    def test_a_fresh_log_replays_identical(self, log, capsys):
+        results = replay_log(log)
+        assert [r.status for r in results] == ["identical"] * len(CASES)
+        assert main(["audit", "replay", str(log)]) == 0
+        out = capsys.readouterr().out
+        assert out.count(": identical") == len(CASES)
+        assert f"{len(CASES)} records: {len(CASES)} identical" in out
+
+    def test_a_log_written_and_replayed_in_fresh_processes_under_other_hash_seeds(self, tmp_path):
+        # Many facts at once, so that any dependence of firing order on set order would show.
+        facts = [f for case in CASES.values() for f in case]
+        case = tmp_path / "many.json"
+        case.write_text(json.dumps({"facts": facts}), encoding="utf-8")
+        path = tmp_path / "seeded.jsonl"
+
+        def run(seed: str, *args: str) -> subprocess.CompletedProcess:
+            env = {**os.environ, "PYTHONHASHSEED": seed}
+            command = [sys.executable, "-m", "expert", "audit", *args]
+            return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+        assert run("1", str(case), "--log", str(path), "--include-facts").returncode == 0
+        assert run("2", str(case), "--log", str(path), "--include-facts").returncode == 0
+        replayed = run("3", "replay", str(path))
+        assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+        assert replayed.stdout.count(": identical") == 2
+        first, second = (AuditRecord.model_validate_json(line) for line in lines_of(path))
+        assert first.firings and first.firings == second.firings
+
+    def test_a_record_from_another_knowledge_base_is_reported_as_such(self, log, tmp_path):
+        results = replay_log(log, knowledge_base=changed_knowledge_base(tmp_path))
+        assert [r.status for r in results] == ["other_knowledge_base"] * len(CASES)
+        assert not any(r.failed for r in results)
+        assert "made under knowledge base" in results[0].differences[0]
+
+    def test_cli_reports_another_knowledge_base_without_failing(self, tmp_path, capsys):
+        changed = changed_knowledge_base(tmp_path)
+        report = expert.consult(CASES["a_magnesium.json"], knowledge_base=changed)
+        path = tmp_path / "old.jsonl"
+        append_records(path, [audit_record(report, knowledge_base=changed, include_facts=True)])
+        assert main(["audit", "replay", str(path)]) == 0
+        assert "record 1: not replayed: made under another knowledge base" in capsys.readouterr().out
+
+    def test_records_without_facts_are_not_replayed(self, tmp_path, capsys):
+        write_cases(tmp_path / "cases")
+        path = tmp_path / "private.jsonl"
+        assert main(["audit", str(tmp_path / "cases"), "--log", str(path)]) == 0
+        assert {r.status for r in replay_log(path)} == {"no_facts"}
+
+    def test_a_forged_record_resealed_into_the_chain_replays_different(self, log, capsys):
+        lines = lines_of(log)
+        records = [AuditRecord.model_validate_json(line) for line in lines]
+        target = records[1]
+        assert len(target.firings) >= 2
+        forged_firings = [target.firings[1], target.firings[0], *target.firings[2:]]
+        resealed, previous = [], records[0]
+        for record in [target.model_copy(update={"firings": forged_firings}), *records[2:]]:
+            previous = seal(record, previous)
+            resealed.append(previous.line().encode("utf-8"))
+        write_lines(log, [lines[0], *resealed])
+        assert verify_log(log).ok  # whoever rewrites the whole chain defeats verify, not replay
+        results = replay_log(log)
+        assert results[1].status == "different"
+        assert results[1].differences[0].startswith("firing 1: recorded ")
+        assert main(["audit", "replay", str(log)]) == 1
+        assert "record 2: DIFFERENT" in capsys.readouterr().out
+
+
+class TestStats:
+    def test_counts_every_firing_and_lists_rules_that_never_fired(self, log, capsys):
+        stats = log_stats(log)
+        fired = [f.rule for case in CASES.values() for f in expert.consult(case).fired]
+        assert stats.records == len(CASES)
+        assert stats.firings == len(fired)
+        assert {c.rule: c.firings for c in stats.fired} == {r: fired.count(r) for r in set(fired)}
+        all_rules = [r.id for r in default_knowledge_base().rules]
+        assert stats.never_fired == [r for r in all_rules if r not in fired]
+        assert main(["audit", "stats", str(log)]) == 0
+        out = capsys.readouterr().out
+        assert f"never fired: {len(stats.never_fired)} rules" in out
+        top = stats.fired[0]
+        assert any(line.split() == [top.rule, str(top.firings), str(top.records)] for line in out.splitlines())
+
+    def test_stats_as_json(self, log, capsys):
+        assert main(["audit", "stats", str(log), "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["records"] == len(CASES) and data["never_fired"] == log_stats(log).never_fired
+
+
+class TestBatch:
+    def test_folders_and_globs_expand_sorted_and_once(self, tmp_path):
+        paths = write_cases(tmp_path / "cases")
+        found = expand_cases([str(tmp_path / "cases" / "b_*.json"), str(tmp_path / "cases")])
+        assert found == [paths[1], *[p for p in sorted(paths) if p != paths[1]]]
+
+    def test_several_workers_give_the_same_records_in_the_same_order(self, tmp_path):
+        paths = write_cases(tmp_path / "cases")
+        one = audit_cases(paths, workers=1, include_facts=True)
+        two = audit_cases(paths, workers=2, include_facts=True)
+        assert [without_time(r) for r in one] == [without_time(r) for r in two]
+        assert [r.case_file for r in two] == [str(p) for p in paths]
+
+    def test_a_bad_case_stops_the_batch_before_anything_is_written(self, tmp_path, capsys):
+        write_cases(tmp_path / "cases")
+        (tmp_path / "cases" / "z_bad.json").write_text('{"facts": [{"kind": "symptom", "name": "hiccups"}]}')
+        path = tmp_path / "audit.jsonl"
+        assert main(["audit", str(tmp_path / "cases"), "--log", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "z_bad.json: facts[0].name" in err
+        assert not path.exists() or path.read_bytes() == b""
+
+    def test_a_pattern_that_matches_nothing_is_an_error(self, tmp_path, capsys):
+        assert main(["audit", str(tmp_path / "*.json"), "--log", str(tmp_path / "x.jsonl")]) == 1
+        assert "no case file matches" in capsys.readouterr().err
+
+    def test_progress_shows_on_a_terminal_only(self, tmp_path, monkeypatch, capsys):
+        write_cases(tmp_path / "cases")
+
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert main(["audit", str(tmp_path / "cases"), "--log", str(tmp_path / "a.jsonl")]) == 0
+        assert f"audited {len(CASES)}/{len(CASES)} cases" in terminal.getvalue()
+        monkeypatch.undo()
+        assert main(["audit", str(tmp_path / "cases"), "--log", str(tmp_path / "b.jsonl")]) == 0
+        assert "audited" not in capsys.readouterr().err
+
+    def test_verbs_and_case_files_share_the_command(self, tmp_path, capsys):
+        paths = write_cases(tmp_path / "cases")
+        path = tmp_path / "a.jsonl"
+        assert main(["audit", "run", str(paths[0]), "--log", str(path)]) == 0
+        assert main(["audit", str(paths[1]), "--log", str(path), "--workers", "1"]) == 0
+        assert "records 2-2" in capsys.readouterr().out
+        with pytest.raises(SystemExit):
+            main(["audit", str(paths[0])])  # --log is required
+        assert "--log" in capsys.readouterr().err
