@@ -1,0 +1,219 @@
+"""`expert check` passes on the project's knowledge base and fails, precisely, on broken copies of it."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from expert.cli import main
+from expert.kbcheck import check_files, coverage_figures, person_can_meet
+from expert.kbgraph import can_satisfy
+from rules.knowledge import KB_DIR, LEDGER_FILE, default_knowledge_base
+from rules.schema import Condition
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+
+
+def toml_rules(rules: list[dict]) -> str:
+    """Rules (as JSON-like dicts) in the form of a rule file."""
+    out = []
+    for rule in rules:
+        out.append("[[rule]]")
+        out += [f"{key} = {toml_value(value)}" for key, value in rule.items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def as_data(rule) -> dict:
+    return rule.model_dump(mode="json", exclude_none=True)
+
+
+@pytest.fixture
+def kb_copy(tmp_path) -> tuple[Path, Path]:
+    """A copy of the rule files and the ledger, to break."""
+    kb_dir = tmp_path / "kb"
+    kb_dir.mkdir()
+    for path in KB_DIR.glob("*.toml"):
+        shutil.copy(path, kb_dir / path.name)
+    ledger = tmp_path / "ledger.toml"
+    shutil.copy(LEDGER_FILE, ledger)
+    return kb_dir, ledger
+
+
+def add_rules(kb_dir: Path, rules: list[dict]) -> None:
+    (kb_dir / "99_broken.toml").write_text(toml_rules(rules), encoding="utf-8")
+
+
+def run_check(capsys, kb_dir: Path, ledger: Path) -> tuple[int, list[str]]:
+    code = main(["check", "--kb", str(kb_dir), "--ledger", str(ledger)])
+    return code, capsys.readouterr().out.splitlines()
+
+
+def test_the_project_knowledge_base_is_sound(capsys):
+    kb = default_knowledge_base()
+    result = check_files()
+    # The structural checks find nothing beyond what the knowledge base itself reports
+    # (quotes, ids, the coverage ledger); with its ledger complete that is nothing at all.
+    assert result.problems == kb.problems()
+    assert main(["check"]) == 0, capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "sound: no problems"
+
+
+def test_coverage_figures_are_printed(capsys):
+    figures = coverage_figures(default_knowledge_base())
+    main(["check"])
+    out = capsys.readouterr().out
+    assert (
+        f"coverage: {figures.sentences_accounted} of {figures.sentences} sentences and "
+        f"{figures.rows_accounted} of {figures.rows} table rows accounted for"
+    ) in out
+    assert f"{figures.sentences_cited} cited by a rule, {figures.sentences_set_aside} set aside" in out
+
+
+def test_an_unbroken_copy_is_sound(kb_copy, capsys):
+    code, out = run_check(capsys, *kb_copy)
+    assert code == 0 and out[-1] == "sound: no problems"
+
+
+def test_a_changed_quote_fails(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    rule = default_knowledge_base().rules[0]
+    quote = rule.sources[0].quote
+    for path in kb_dir.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        encoded = json.dumps(quote, ensure_ascii=False)
+        if encoded in text:
+            path.write_text(text.replace(encoded, json.dumps(quote + " Indeed.", ensure_ascii=False), 1))
+            break
+    else:
+        pytest.fail("the first rule's quote was not found in the rule files as written")
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert any(line.startswith(f"rule {rule.id}: quote is not verbatim in {rule.sources[0].document}") for line in out)
+    assert out[-1].startswith("not sound:")
+
+
+def test_a_condition_no_rule_concludes_fails(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    kb = default_knowledge_base()
+    # Take a rule that builds on a finding and drop every rule that concludes that finding.
+    target = next(r for r in kb.rules if any(c.fact == "finding" for c in r.when))
+    index, condition = next((i, c) for i, c in enumerate(target.when, start=1) if c.fact == "finding")
+    producers = {r.id for r in kb.rules for c in r.then if can_satisfy(c, r, condition)}
+    kept = [as_data(r) for r in kb.rules if r.id not in producers]
+    for path in kb_dir.glob("*.toml"):
+        path.unlink()
+    add_rules(kb_dir, kept)
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert any(
+        line.startswith(f"rule {target.id}: condition {index} (")
+        and line.endswith("can never be met: no rule concludes such a finding")
+        for line in out
+    ), out
+
+
+def test_a_condition_no_person_can_meet_fails(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    rule = as_data(default_knowledge_base().rules[0])
+    # IU is a unit only for vitamin D: no one can take magnesium in IU.
+    rule["id"] = "broken.magnesium_in_iu"
+    rule["when"] = [{"fact": "supplement", "where": {"nutrient": "magnesium", "unit": "IU"}}]
+    rule["then"] = []
+    add_rules(kb_dir, [rule])
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert (
+        "rule broken.magnesium_in_iu: condition 1 (supplement(nutrient=magnesium, unit=IU)): "
+        "can never be met: no fact a person can give passes its tests"
+    ) in out
+
+
+def test_a_cycle_fails(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    base = as_data(default_knowledge_base().rules[0])
+
+    def step(rule_id: str, needs: str, gives: str) -> dict:
+        return {
+            **base,
+            "id": rule_id,
+            "when": [{"fact": "finding", "where": {"name": "deficiency", "about": needs}}],
+            "then": [{"finding": "deficiency", "about": gives}],
+        }
+
+    add_rules(kb_dir, [step("broken.loop_a", "loop_b", "loop_a"), step("broken.loop_b", "loop_a", "loop_b")])
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert "cycle: broken.loop_a -> broken.loop_b -> broken.loop_a" in out
+
+
+def test_a_duplicate_rule_fails(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    original = default_knowledge_base().rules[0]
+    add_rules(kb_dir, [{**as_data(original), "id": "broken.copy"}])
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert f"rule broken.copy: duplicates rule {original.id} (the same conditions and conclusions)" in out
+
+
+def test_a_subsumed_rule_fails(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    original = default_knowledge_base().rules[0]
+    narrower = as_data(original)
+    narrower["id"] = "broken.narrower"
+    narrower["when"] = narrower["when"] + [{"fact": "lifestyle", "where": {"factor": "stress"}}]
+    add_rules(kb_dir, [narrower])
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert any(line.startswith(f"rule broken.narrower: subsumed by rule {original.id} (") for line in out)
+
+
+def test_a_sentence_the_ledger_drops_fails(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    text = ledger.read_text(encoding="utf-8")
+    entries = text.split("[[set_aside]]")
+    if len(entries) < 2:
+        pytest.skip("the ledger sets nothing aside")
+    ledger.write_text("[[set_aside]]".join(entries[:1] + entries[2:]), encoding="utf-8")
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert any(line.startswith("ledger: ") and "unaccounted for" in line for line in out)
+    assert out[0] != coverage_figures(default_knowledge_base()).lines()[0]  # one unit fewer accounted for
+
+
+def test_every_problem_is_one_line(kb_copy):
+    kb_dir, ledger = kb_copy
+    base = as_data(default_knowledge_base().rules[0])
+    add_rules(kb_dir, [{**base, "id": "broken.copy"}])
+    result = check_files(kb_dir, ledger)
+    assert result.problems and all("\n" not in p for p in result.problems)
+
+
+class TestPersonCanMeet:
+    def test_a_dose_in_mg_is_met_by_some_unit(self):
+        condition = Condition(fact="supplement", where={"nutrient": "vitamin_d", "daily_dose_mg": {"gt": 0.1}})
+        assert person_can_meet(condition)
+
+    def test_a_dose_above_what_is_accepted_cannot_be_met(self):
+        condition = Condition(fact="supplement", where={"nutrient": "calcium", "daily_dose_mg": {"gt": 1_000_000}})
+        assert not person_can_meet(condition)
+
+    def test_an_unknown_duration_can_be_met(self):
+        condition = Condition(fact="supplement", where={"nutrient": "vitamin_b6", "duration_months": {"known": False}})
+        assert person_can_meet(condition)
+
+    def test_a_variable_used_twice_needs_one_value(self):
+        condition = Condition(fact="symptom", where={"name": "twitching", "persistent": "?x", "severe": "?x"})
+        assert person_can_meet(condition)
