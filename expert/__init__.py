@@ -7,7 +7,9 @@
 """
 
 from expert import _quiet  # noqa: F401  (keeps experta from configuring logging)
+from expert.audit import AuditRecord, Verification, append_records, audit_record, knowledge_base_hash, verify_log
 from expert.errors import (
+    AuditError,
     ExpertError,
     FactConflictError,
     FiringLimitError,
@@ -15,12 +17,18 @@ from expert.errors import (
     InvalidKnowledgeBaseError,
     UnknownFactError,
 )
+from expert.kbcheck import CheckResult, check_knowledge_base
+from expert.proof import Proof, proof_trees
+from expert.replay import LogStats, ReplayResult, log_stats, replay_log
 from expert.report import DISCLAIMER, Conclusion, Report
 from expert.session import RunResult, Session, consult, parse_fact
 from expert.trace import FactRef, Firing, Source
 
 __all__ = [
     "DISCLAIMER",
+    "AuditError",
+    "AuditRecord",
+    "CheckResult",
     "Conclusion",
     "ExpertError",
     "FactConflictError",
@@ -29,11 +37,23 @@ __all__ = [
     "FiringLimitError",
     "InvalidFactError",
     "InvalidKnowledgeBaseError",
+    "LogStats",
+    "Proof",
+    "ReplayResult",
     "Report",
     "RunResult",
     "Session",
     "Source",
     "UnknownFactError",
+    "Verification",
+    "append_records",
+    "audit_record",
+    "check_knowledge_base",
     "consult",
+    "knowledge_base_hash",
+    "log_stats",
     "parse_fact",
+    "proof_trees",
+    "replay_log",
+    "verify_log",
 ]

@@ -7,7 +7,6 @@ reordering a record breaks the chain at a place `verify_log` names. With the cas
 (`include_facts=True`; they may be personal health data) a record can also be replayed.
 """
 
-import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -221,6 +220,8 @@ def append_records(path: str | Path, records: list[AuditRecord]) -> list[AuditRe
     The log is locked while it is read and written, so that two writers cannot fork the chain.
     Its last record must be intact (its hash must match), or nothing is appended.
     """
+    import fcntl  # POSIX only: imported here so that the rest of the library works everywhere
+
     path = Path(path)
     sealed = []
     with open(path, "a+b") as handle:

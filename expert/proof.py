@@ -65,7 +65,7 @@ def prove(report: Report, conclusion: Conclusion) -> Proof:
     )
 
 
-def explain(report: Report) -> list[Proof]:
+def proof_trees(report: Report) -> list[Proof]:
     """The proof of every conclusion of a report, in the report's order."""
     return [prove(report, c) for c in report.conclusions]
 

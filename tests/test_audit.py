@@ -244,3 +244,12 @@ class TestTampering:
         assert main(["audit", "verify", str(log)]) == 0
         out = capsys.readouterr().out
         assert f"sound: {len(CASES)} records, head {verify_log(log).head}" in out
+
+
+def test_the_library_gives_records_verify_and_replay(tmp_path):
+    path = tmp_path / "library.jsonl"
+    report = expert.consult(CASES["b_vitamin_d.json"])
+    expert.append_records(path, [expert.audit_record(report, include_facts=True)])
+    assert expert.verify_log(path).ok
+    assert [r.status for r in expert.replay_log(path)] == ["identical"]
+    assert expert.log_stats(path).firings == len(report.fired)

@@ -4,7 +4,7 @@ import argparse
 import json
 
 from expert.casefile import read_case
-from expert.proof import explain, render_proofs
+from expert.proof import proof_trees, render_proofs
 from expert.render import render_report
 from expert.session import consult
 
@@ -36,10 +36,10 @@ def run(args: argparse.Namespace, out) -> int:
     if args.format == "json":
         data = report_json(report)
         if getattr(args, "explain", False):
-            data["proofs"] = [p.model_dump(mode="json") for p in explain(report)]
+            data["proofs"] = [p.model_dump(mode="json") for p in proof_trees(report)]
         out.write(json.dumps(data, indent=2) + "\n")
     else:
         out.write(render_report(report))
         if getattr(args, "explain", False):
-            out.write("\n" + render_proofs(explain(report)))
+            out.write("\n" + render_proofs(proof_trees(report)))
     return 0
