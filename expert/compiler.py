@@ -77,7 +77,9 @@ def _make_rhs(rule: Rule):
 def compile_rule(rule: Rule, ordinal: int) -> ExpertaRule:
     """One rule as an experta rule: each positive condition bound as f<i>, each absent one a NOT."""
     patterns = []
-    for i, condition in enumerate(rule.when):
+    # Absent conditions go last: experta reads a NOT's variables as bound only by the patterns
+    # before it, so a NOT listed first would test "no such fact at all" (found against CLIPS).
+    for i, condition in sorted(enumerate(rule.when), key=lambda item: item[1].absent):
         pattern = _pattern(condition)
         patterns.append(NOT(pattern) if condition.absent else AS.__getattr__(f"f{i}") << pattern)
     rhs = _make_rhs(rule)
