@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from expert.clips import unwrap_annotation
 from facts import FACT_MODELS
 from facts.models import IU_PER_MCG, MG_PER_UNIT
-from rules.schema import Comparison
+from rules.schema import Comparison, Presence
 
 MEDICATION_NAMES = ("aspirin", "Omeprazole", 'a "quoted" name', "back\\slash", "métformine")
 _THOUSANDTH = Decimal("0.001")
@@ -32,6 +32,20 @@ def thresholds(kb) -> dict[str, set[Decimal]]:
                 elif isinstance(test, (int, float)) and not isinstance(test, bool):
                     found.setdefault(field, set()).add(Decimal(repr(test)))
     return found
+
+
+def tested_values(kb, kind: str, field: str) -> list:
+    """The literal values the rules test a field of a kind against, most tested first."""
+    counts: dict = {}
+    for rule in kb.rules:
+        for condition in rule.when:
+            test = condition.where.get(field)
+            if condition.fact != kind or test is None:
+                continue
+            for value in test if isinstance(test, list) else [test]:
+                if isinstance(value, (str, bool)) and not str(value).startswith("?"):
+                    counts[value] = counts.get(value, 0) + 1
+    return sorted(counts, key=lambda v: (-counts[v], str(v)))
 
 
 def _near(value: Decimal) -> list[Decimal]:
@@ -61,9 +75,15 @@ def _any_dose():
 def _field(kind: str, field: str, info, kb):
     base, nullable = unwrap_annotation(info.annotation)
     if typing.get_origin(base) is typing.Literal:
+        # Values the rules test are drawn more often, so that the rules get to fire.
+        tested = tested_values(kb, kind, field)
         strategy = st.sampled_from(typing.get_args(base))
+        if tested:
+            strategy = st.one_of(st.sampled_from(tested), strategy)
     elif base is bool:
         strategy = st.booleans()
+        if tested_values(kb, kind, field):
+            strategy = st.one_of(st.just(True), strategy)
     elif base in (float, int):
         near = dose_values(kb) if field == "daily_dose" else sorted(float(v) for v in thresholds(kb).get(field, ()))
         whole = st.integers(min_value=0, max_value=240).map(float)
@@ -95,11 +115,71 @@ def fact_strategy(kind: str, kb):
     return _valid(model, fields)
 
 
-def fact_sets(kb, max_size: int = 14):
+def fact_sets(kb, min_size: int = 1, max_size: int = 14):
     """Lists of valid facts, no two answering the same question (the same `key()`)."""
     # Symptoms are drawn most: most rules start from one.
     weights = {"symptom": 4, "nutrient_level": 2, "supplement": 2}
     branches = []
     for kind in FACT_MODELS:
         branches += [fact_strategy(kind, kb)] * weights.get(kind, 1)
-    return st.lists(st.one_of(branches), max_size=max_size, unique_by=lambda fact: fact.key())
+    return st.lists(st.one_of(branches), min_size=min_size, max_size=max_size, unique_by=lambda fact: fact.key())
+
+
+_STEP = {"daily_dose": _THOUSANDTH, "daily_dose_mg": _THOUSANDTH, "duration_months": Decimal(1)}
+
+
+def _satisfying_number(test: Comparison, field: str) -> float:
+    step = _STEP.get(field, _THOUSANDTH)
+    value = {"gt": test.value + step, "ge": test.value, "lt": test.value - step, "le": test.value}[test.op]
+    return float(max(value, step))
+
+
+@st.composite
+def _fact_for(draw, condition, kb):
+    """A fact of ours meeting one positive condition of a rule (its variables drawn freely)."""
+    model = FACT_MODELS[condition.fact]
+    fields = {f: _field(condition.fact, f, info, kb) for f, info in model.model_fields.items() if f != "kind"}
+    for field, test in condition.where.items():
+        if isinstance(test, Comparison):
+            fields[field] = st.just(_satisfying_number(test, field))
+            if field == "daily_dose_mg":
+                fields.pop(field)
+                fields["daily_dose"] = st.just(_satisfying_number(test, field))
+                fields["unit"] = st.just("mg")
+        elif isinstance(test, Presence):
+            base = _field(condition.fact, field, model.model_fields[field], kb)
+            fields[field] = base.filter(lambda v: v is not None) if test.known else st.none()
+        elif isinstance(test, list):
+            fields[field] = st.sampled_from(test)
+        elif not (isinstance(test, str) and test.startswith("?")):
+            fields[field] = st.just(test)
+    return draw(_valid(model, fields))
+
+
+def _satisfying(draw, rule, kb, depth: int) -> list:
+    facts = []
+    for condition in rule.when:
+        if condition.absent:
+            continue
+        if condition.fact != "finding":
+            facts.append(draw(_fact_for(condition, kb)))
+            continue
+        name = condition.where.get("name")
+        makers = [r for r in kb.rules if any(c.finding == name for c in r.then)]
+        if depth and makers:
+            maker = kb.rule(draw(st.sampled_from([r.id for r in makers])))
+            facts += _satisfying(draw, maker, kb, depth - 1)
+    return facts
+
+
+@st.composite
+def rich_fact_sets(draw, kb, max_size: int = 14):
+    """Fact sets seeded with what one to three rules need (chains of findings followed back), plus noise."""
+    facts = []
+    for rule_id in draw(st.lists(st.sampled_from([r.id for r in kb.rules]), min_size=1, max_size=3)):
+        facts += _satisfying(draw, kb.rule(rule_id), kb, depth=3)
+    facts += draw(fact_sets(kb, min_size=0, max_size=max_size))
+    unique = {}
+    for fact in facts:
+        unique.setdefault(fact.key(), fact)
+    return list(unique.values())

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import expert
-from clips_strategies import fact_sets
+from hypothesis import strategies as st
+
+from clips_strategies import fact_sets, rich_fact_sets
 from expert.clips import ClipsEngine, outcome_of_report
 from rules.knowledge import default_knowledge_base
 
@@ -39,7 +41,7 @@ _SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scop
 
 
 @settings(max_examples=250, **_SETTINGS)
-@given(facts=fact_sets(KB))
+@given(facts=st.one_of(fact_sets(KB), rich_fact_sets(KB)))
 def test_generated_cases_fire_the_same_rules_on_the_same_facts_as_clips(clips_engine, facts):
     assert_same_outcome(facts, clips_engine)
 
@@ -53,7 +55,7 @@ def slow_selected(request):
 
 @pytest.mark.slow
 @settings(max_examples=int(os.environ.get("EXPERT_CLIPS_EXAMPLES", "3000")), **_SETTINGS)
-@given(facts=fact_sets(KB, max_size=30))
+@given(facts=st.one_of(fact_sets(KB, max_size=30), rich_fact_sets(KB, max_size=30)))
 def test_many_more_generated_cases_agree_with_clips(slow_selected, clips_engine, facts):
     assert_same_outcome(facts, clips_engine)
 
