@@ -65,6 +65,37 @@ def matches(condition, pattern: dict) -> bool:
     return all(accepts(test, pattern.get(name, ANY)) for name, test in condition.where.items())
 
 
+def _predicate(test):
+    """A field test as a function of a known value; the same answers as `accepts`."""
+    if isinstance(test, list):
+        accepted = tuple(test)
+        return lambda value: value in accepted
+    if isinstance(test, (str, bool, int, float)):
+        return lambda value: value == test
+    return lambda value: accepts(test, value)
+
+
+def _compiled(condition) -> tuple:
+    """A condition's tests as (field, predicate) pairs, variables (which accept anything) left out."""
+    return tuple((name, _predicate(test)) for name, test in condition.where.items() if not is_variable(test))
+
+
+def _fast_match(tests: tuple, pattern: dict) -> bool:
+    for name, predicate in tests:
+        value = pattern.get(name, ANY)
+        if value is not ANY and not predicate(value):
+            return False
+    return True
+
+
+def _template(conclusion) -> tuple:
+    return (
+        conclusion.finding,
+        ANY if is_variable(conclusion.about) else conclusion.about,
+        ANY if is_variable(conclusion.basis) else conclusion.basis,
+    )
+
+
 def _fact_pattern(fact: UserFact) -> dict:
     pattern = fact.model_dump()
     if fact.kind == "supplement":
@@ -79,6 +110,7 @@ class Planner:
         self.kb = knowledge_base
         self._mains = main_questions()
         self._order = {q.id: i for i, q in enumerate(self._mains)}
+        self._tests = planner_tests(knowledge_base)
 
     # --- the questions -------------------------------------------------------------------
 
@@ -110,7 +142,7 @@ class Planner:
         once reach the weightiest kind of conclusion (an explanation before a mechanism), then
         those whose rules are nearest to firing.
         """
-        state = _State(self.kb, answers, facts, report, self.open_questions(answers))
+        state = _State(self.kb, self._tests, answers, facts, report, self.open_questions(answers))
         scored = []
         follow_order = SYMPTOM_FOLLOW_UPS + SUPPLEMENT_FOLLOW_UPS
         for q in state.open:
@@ -132,16 +164,21 @@ class Planner:
 
     def reasons(self, q: Question, answers: dict, facts: list[UserFact], report: Report) -> list[Reason]:
         """The rules an answer to this question could fire or rule out, nearest to firing first."""
-        state = _State(self.kb, answers, facts, report, self.open_questions(answers))
+        state = _State(self.kb, self._tests, answers, facts, report, self.open_questions(answers))
         found = state.reasons(q)
         found.sort(key=lambda r: (r.effect != "fire", -state.nearness(r.rule), CATEGORY_ORDER.get(r.rule.category, 99)))
         return found
 
 
+def planner_tests(kb: KnowledgeBase) -> dict[int, tuple]:
+    """Every condition of the knowledge base compiled once, by the condition's identity."""
+    return {id(c): _compiled(c) for r in kb.rules for c in r.when}
+
+
 class _State:
     """What is known and what could still be learnt, for one decision of the planner."""
 
-    def __init__(self, kb: KnowledgeBase, answers: dict, facts: list[UserFact], report: Report, open_qs: list[Question]):
+    def __init__(self, kb: KnowledgeBase, tests: dict[int, tuple], answers: dict, facts: list[UserFact], report: Report, open_qs: list[Question]):
         self.kb = kb
         self.answers = answers
         self.open = open_qs
@@ -155,8 +192,10 @@ class _State:
             self.possible.append((kind, self._loosen(kind, pattern, open_ids)))
         for q in open_qs:
             self.possible += self.reach(q)
+        self.tests = tests
         self.still_possible = self._still_possible()
         self.fired = set(report.rules_fired)
+        self._baseline = self._forward(self.told, set(), {})
 
     def _loosen(self, kind: str, pattern: dict, open_ids: set[str]) -> dict:
         pattern = dict(pattern)
@@ -187,8 +226,8 @@ class _State:
 
     def _meets_now(self, condition) -> bool:
         if condition.fact == "finding":
-            return any(matches(condition, d) for d in self.derived)
-        return any(kind == condition.fact and matches(condition, p) for kind, p in self.told)
+            return any(_fast_match(self.tests[id(condition)], d) for d in self.derived)
+        return any(kind == condition.fact and _fast_match(self.tests[id(condition)], p) for kind, p in self.told)
 
     def _contradicted(self, condition) -> bool:
         """An absent condition that what the person said already meets (variables left undecided)."""
@@ -222,9 +261,9 @@ class _State:
                 if self._contradicted(condition):
                     return False
             elif condition.fact == "finding":
-                if not any(matches(condition, t) for t in templates):
+                if not any(_fast_match(self.tests[id(condition)], t) for t in templates):
                     return False
-            elif not any(kind == condition.fact and matches(condition, p) for kind, p in self.possible):
+            elif not any(kind == condition.fact and _fast_match(self.tests[id(condition)], p) for kind, p in self.possible):
                 return False
         return True
 
@@ -235,10 +274,26 @@ class _State:
         the answer's facts (any shape) and the findings so reached meet. A question that can only
         rule something out gains the category of what it rules out, if that has fired.
         """
-        told = list(self.told) + self.reach(q)
-        fired_before = set()
-        templates: list[dict] = list(self.derived)
-        reached: set[str] = set()
+        reach = self.reach(q)
+        told = list(self.told) + reach
+        reached, templates = self._baseline
+        blocks = any(
+            c.absent and not c.variables() and any(k == c.fact and _fast_match(self.tests[id(c)], p) for k, p in reach)
+            for rid in reached for c in self.kb.rule(rid).when
+        )
+        if blocks:
+            reached, templates = self._forward(told, set(), {})
+        else:
+            reached, templates = self._forward(told, set(reached), dict(templates))
+        gains = [CATEGORY_ORDER.get(self.kb.rule(r).category, 99) for r in reached - self.fired]
+        lost = [CATEGORY_ORDER.get(self.kb.rule(r).category, 99) for r in self.fired - reached]
+        return min(gains + lost, default=99)
+
+    def _forward(self, told: list[tuple[str, dict]], reached: set[str], templates: dict) -> tuple[set[str], dict]:
+        """Forward chaining over patterns: the rules the told patterns reach, and the findings they make."""
+        if not templates:
+            for d in self.derived:
+                templates[(d["name"], d["about"], d["basis"])] = d
         changed = True
         while changed:
             changed = False
@@ -247,27 +302,22 @@ class _State:
                     continue
                 ok = True
                 for c in rule.when:
+                    tests = self.tests[id(c)]
                     if c.absent:
-                        met = not c.variables() and any(k == c.fact and matches(c, p) for k, p in told)
-                        ok = not met
+                        ok = c.variables() or not any(k == c.fact and _fast_match(tests, p) for k, p in told)
                     elif c.fact == "finding":
-                        ok = any(matches(c, t) for t in templates)
+                        ok = any(_fast_match(tests, t) for t in templates.values())
                     else:
-                        ok = any(k == c.fact and matches(c, p) for k, p in told)
+                        ok = any(k == c.fact and _fast_match(tests, p) for k, p in told)
                     if not ok:
                         break
                 if ok:
                     reached.add(rule.id)
                     changed = True
-                    templates += [
-                        {"name": c.finding, "about": ANY if is_variable(c.about) else c.about,
-                         "basis": ANY if is_variable(c.basis) else c.basis}
-                        for c in rule.then
-                    ]
-        fired_before = self.fired
-        gains = [CATEGORY_ORDER.get(self.kb.rule(r).category, 99) for r in reached - fired_before]
-        lost = [CATEGORY_ORDER.get(self.kb.rule(r).category, 99) for r in fired_before - reached]
-        return min(gains + lost, default=99)
+                    for c in rule.then:
+                        key = _template(c)
+                        templates.setdefault(key, {"name": key[0], "about": key[1], "basis": key[2]})
+        return reached, templates
 
     def nearness(self, rule: Rule) -> float:
         """The share of a rule's conditions met already: 1.0 for a rule that has fired."""
@@ -283,7 +333,7 @@ class _State:
             for condition in rule.when:
                 if condition.fact == "finding" or not self._answer_touches(q, condition):
                     continue
-                if not any(kind == condition.fact and matches(condition, p) for kind, p in reach):
+                if not any(kind == condition.fact and _fast_match(self.tests[id(condition)], p) for kind, p in reach):
                     continue
                 if condition.absent:
                     found.append(Reason(rule, "rule_out"))

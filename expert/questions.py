@@ -357,6 +357,8 @@ def _number(word: str, what: str) -> float:
 def _parse_amount(text: str, nutrient: str | None) -> list:
     text = re.sub(r"\s*(?:a|per|/|each|every)\s*(?:day|daily)$|\s+daily$", "", text)
     match = re.fullmatch(rf"({_NUMBER})\s*([^\d\s].*)?", text)
+    if text.split()[0].lstrip("+-") in _NOT_NUMBERS or re.match(r"[+-]?(nan|inf)", text):
+        raise AnswerError(f"'{_shorten(text.split()[0])}' is not a number; give the dose as digits, e.g. 200 mg")
     if not match:
         raise AnswerError(f"'{_shorten(text)}' is not a dose; give a number and a unit, e.g. 200 mg")
     dose = _number(match.group(1), "dose")
