@@ -7,13 +7,9 @@ from expert.compiler import to_experta
 from expert.errors import FiringLimitError
 from expert.trace import FactRef, Firing, Source
 from facts import Finding
+from facts.vocabulary import display
 from rules.knowledge import KnowledgeBase
 from rules.schema import Rule, is_variable
-
-
-def plain(value) -> str:
-    """A bound value in plain words: `vitamin_d` -> `vitamin d`."""
-    return str(value).replace("_", " ")
 
 
 def jsonable(value):
@@ -76,7 +72,7 @@ class Recorder:
                 self._derived_by_content[content] = ref
                 self.refs[declared["__factid__"]] = ref
             concluded.append(ref)
-        text = re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: plain(bindings[m.group(1)]), rule.text)
+        text = re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: display(bindings[m.group(1)]), rule.text)
         docs = self.kb.documents
         self.firings.append(
             Firing(

@@ -1,6 +1,6 @@
 """What a consultation concludes, as typed results: conclusions with their sources and grounds."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from expert.trace import FactRef, Firing, Source
 from rules.knowledge import KnowledgeBase
@@ -31,6 +31,8 @@ class Conclusion(BaseModel):
     # The firings (by number) that reached it; more than one when several sets of facts did.
     firings: list[int]
     concluded: list[FactRef]
+    # Ids of the person's own facts it rests on, through every step of every chain behind it.
+    grounds: list[str] = Field(default_factory=list)
 
     @property
     def key(self) -> tuple:
@@ -68,8 +70,39 @@ class Report(BaseModel):
         return list(dict.fromkeys(f.rule for f in self.fired))
 
 
+def _fact_order(fact_id: str) -> int:
+    return int(fact_id[1:])
+
+
+def _grounds(firings: list[Firing]) -> dict[int, set[str]]:
+    """For each firing, the person's facts it rests on, through every firing behind each derived fact."""
+    derivers: dict[str, list[int]] = {}
+    for firing in firings:
+        for ref in firing.concluded:
+            derivers.setdefault(ref.id, []).append(firing.number)
+    by_number = {f.number: f for f in firings}
+    memo: dict[int, set[str]] = {}
+
+    def of(number: int, visiting: frozenset) -> set[str]:
+        if number not in memo:
+            found: set[str] = set()
+            for ref in by_number[number].matched:
+                if ref.origin == "user":
+                    found.add(ref.id)
+                else:
+                    for n in derivers.get(ref.id, []):
+                        if n not in visiting:
+                            found |= of(n, visiting | {number})
+            memo[number] = found
+        return memo[number]
+
+    return {f.number: of(f.number, frozenset()) for f in firings}
+
+
 def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing]) -> Report:
-    """Merge firings that reached the same conclusion and order them: red flags first."""
+    """Merge firings that reached the same conclusion and order them: red flags first, then
+    within each kind the conclusions resting on more of what the person said."""
+    grounds = _grounds(firings)
     merged: dict[tuple, dict] = {}
     for firing in firings:
         rule = kb.rule(firing.rule)
@@ -87,12 +120,17 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing])
                 because={},
                 firings=[],
                 concluded=firing.concluded,
+                grounds=set(),
             ),
         )
         entry["firings"].append(firing.number)
+        entry["grounds"] |= grounds[firing.number]
         for ref in firing.matched:
             entry["because"].setdefault(ref.id, ref)
-    conclusions = [Conclusion(**{**e, "because": list(e["because"].values())}) for e in merged.values()]
-    conclusions.sort(key=lambda c: (CATEGORY_ORDER[c.category], c.firings[0]))
+    conclusions = [
+        Conclusion(**{**e, "because": list(e["because"].values()), "grounds": sorted(e["grounds"], key=_fact_order)})
+        for e in merged.values()
+    ]
+    conclusions.sort(key=lambda c: (CATEGORY_ORDER[c.category], -len(c.grounds), c.firings[0]))
     derived = {r.id: r for f in firings for r in f.concluded}
     return Report(facts=facts, conclusions=conclusions, derived=list(derived.values()), fired=firings)

@@ -64,3 +64,18 @@ ConditionName = Literal["neuromuscular_disorder", "other_health_condition"]
 def choices(literal) -> tuple[str, ...]:
     """The accepted values of one of the vocabularies above, in their documented order."""
     return get_args(literal)
+
+
+# How a value is written in a sentence, where replacing "_" by " " is not enough.
+_DISPLAY = {
+    "vitamin_d": "vitamin D",
+    "vitamin_b12": "vitamin B12",
+    "vitamin_b6": "vitamin B6",
+    "IU": "IU",
+}
+
+
+def display(value) -> str:
+    """A vocabulary value as it reads in a sentence: `vitamin_d` -> `vitamin D`."""
+    text = str(value)
+    return _DISPLAY.get(text, text.replace("_", " "))
