@@ -19,7 +19,8 @@ CATEGORY_HEADINGS = {
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+    # Never break at a hyphen: a quote must read back exactly as the document has it.
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
 
 
 def render_conclusion(conclusion: Conclusion, *, number: int | None = None) -> str:
