@@ -193,6 +193,7 @@ class _State:
         for q in open_qs:
             self.possible += self.reach(q)
         self.tests = tests
+        self._chained = [r for r in kb.rules if any(c.fact == "finding" for c in r.when)]
         self.still_possible = self._still_possible()
         self.fired = set(report.rules_fired)
         self._baseline = self._forward(self.told, set(), {})
@@ -294,21 +295,25 @@ class _State:
         if not templates:
             for d in self.derived:
                 templates[(d["name"], d["about"], d["basis"])] = d
+        by_kind: dict[str, list[dict]] = {}
+        for kind, pattern in told:
+            by_kind.setdefault(kind, []).append(pattern)
+        # After the first pass only rules that test findings can change: the told facts do not.
+        candidates = self.kb.rules
         changed = True
         while changed:
             changed = False
-            for rule in self.kb.rules:
+            for rule in candidates:
                 if rule.id in reached:
                     continue
                 ok = True
                 for c in rule.when:
                     tests = self.tests[id(c)]
-                    if c.absent:
-                        ok = c.variables() or not any(k == c.fact and _fast_match(tests, p) for k, p in told)
-                    elif c.fact == "finding":
+                    if c.fact == "finding":
                         ok = any(_fast_match(tests, t) for t in templates.values())
                     else:
-                        ok = any(k == c.fact and _fast_match(tests, p) for k, p in told)
+                        met = any(_fast_match(tests, p) for p in by_kind.get(c.fact, ()))
+                        ok = (bool(c.variables()) or not met) if c.absent else met
                     if not ok:
                         break
                 if ok:
@@ -317,6 +322,7 @@ class _State:
                     for c in rule.then:
                         key = _template(c)
                         templates.setdefault(key, {"name": key[0], "about": key[1], "basis": key[2]})
+            candidates = self._chained
         return reached, templates
 
     def nearness(self, rule: Rule) -> float:
