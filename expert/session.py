@@ -70,7 +70,7 @@ class Session:
             self._kb = knowledge_base or default_knowledge_base()
         except KnowledgeBaseError as exc:
             raise InvalidKnowledgeBaseError(exc.problems) from exc
-        self._engine = compile_knowledge_base(self._kb)()
+        self._engine = _take_engine(self._kb)
         self._max_firings = max_firings
         self._facts: dict[str, UserFact] = {}
         self._next_id = 1
@@ -169,4 +169,29 @@ def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: 
     session = Session(knowledge_base, max_firings=max_firings)
     for _, fact in parsed:
         session.tell(fact)
-    return session.run().report
+    try:
+        return session.run().report
+    finally:
+        _give_back(session)
+
+
+# Engines at rest, by knowledge base. Building experta's network costs several runs; a run resets
+# the engine and declares every fact again, so a finished consultation's engine can serve the next
+# (it is reset before it is put back: it keeps nobody's facts).
+_IDLE_ENGINES: dict[KnowledgeBase, list] = {}
+_MAX_IDLE = 8
+
+
+def _take_engine(kb: KnowledgeBase):
+    try:
+        return _IDLE_ENGINES.get(kb, []).pop()
+    except IndexError:
+        return compile_knowledge_base(kb)()
+
+
+def _give_back(session: "Session") -> None:
+    engine, session._engine = session._engine, None
+    engine.reset()
+    idle = _IDLE_ENGINES.setdefault(session._kb, [])
+    if len(idle) < _MAX_IDLE:
+        idle.append(engine)
