@@ -220,27 +220,53 @@ def bench_scaling(factors: list[int], repeat: int) -> None:
         _scaling_row(f"case x{factor} ({len(case)} facts), real KB", kb, case, repeat, stopped)
 
 
+def _ours_scaled(kb, case, repeat):
+    start = time.perf_counter()
+    session = expert.Session(kb, max_firings=10**7)
+    build = time.perf_counter() - start
+    for fact in case:
+        session.tell(fact)
+    first = median_time(session.run, 1)
+    took = first if first > MINUTE else median_time(session.run, repeat)
+    return took, build, len(session.report().fired)
+
+
+def _clips_scaled(kb, case, repeat):
+    start = time.perf_counter()
+    engine = ClipsEngine(kb)
+    load = time.perf_counter() - start
+    first = median_time(lambda: engine.run(case, limit=10**7), 1)
+    took = first if first > MINUTE else median_time(lambda: engine.run(case, limit=10**7), repeat)
+    return took, load, len(engine.run(case, limit=10**7).firings)
+
+
+def _in_child(fn, *args, limit: float):
+    """Run fn in a forked process; None if it has not finished within `limit` seconds."""
+    pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        return pool.apply_async(fn, args).get(timeout=limit)
+    except multiprocessing.TimeoutError:
+        return None
+    finally:
+        pool.terminate()
+
+
 def _scaling_row(label, kb, case, repeat, stopped) -> None:
-    ours = theirs = None
-    if not stopped["ours"]:
-        start = time.perf_counter()
-        session = expert.Session(kb, max_firings=10**7)
-        build = time.perf_counter() - start
-        for fact in case:
-            session.tell(fact)
-        first = median_time(session.run, 1)
-        ours = first if first > MINUTE else median_time(session.run, repeat)
-        stopped["ours"] = first > MINUTE
-        fired = len(session.report().fired)
-    if not stopped["clips"]:
-        start = time.perf_counter()
-        engine = ClipsEngine(kb)
-        load = time.perf_counter() - start
-        theirs = median_time(lambda: engine.run(case, limit=10**7), repeat)
-        stopped["clips"] = theirs > MINUTE
-    ratio = f"x{ours / theirs:.1f}" if ours and theirs else ""
-    row(f"scaling: {label}", (ms(ours) + f" (engine build {ms(build)}; {fired} firings)") if ours else "stopped",
-        (ms(theirs) + f" (load {ms(load)})") if theirs else "stopped", f"ratio ours/CLIPS {ratio}")
+    limit = 5 * MINUTE
+    ours = None if stopped["ours"] else _in_child(_ours_scaled, kb, case, repeat, limit=limit)
+    theirs = None if stopped["clips"] else _in_child(_clips_scaled, kb, case, repeat, limit=limit)
+
+    def show(result, key, what):
+        if stopped[key]:
+            return "not run (the series stopped above)"
+        if result is None:
+            stopped[key] = True
+            return f"stopped: the build and first run took over {limit / MINUTE:.0f} min"
+        stopped[key] = result[0] > MINUTE
+        return f"{ms(result[0])} ({what} {ms(result[1])}; {result[2]} firings)"
+
+    ratio = f"ratio ours/CLIPS x{ours[0] / theirs[0]:.1f}" if ours and theirs else ""
+    row(f"scaling: {label}", show(ours, "ours", "engine build"), show(theirs, "clips", "load"), ratio)
 
 
 SECTIONS = {"startup", "consult", "answers", "throughput", "scaling"}
