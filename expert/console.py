@@ -248,7 +248,6 @@ class Console:
         self.show(outcome)
         if not outcome.withdrawn:
             self.say("No conclusion rested on it.")
-        self.stopped = self.stopped and not outcome.withdrawn
 
     def do_trace(self, rest: str) -> None:
         self.say(text.trace(self.interview.report()))

@@ -30,6 +30,10 @@ from rules.schema import CATEGORY_ORDER, Comparison, Rule, is_variable
 # A field whose value is not known yet: an open question may still give it any value.
 ANY = object()
 
+# How much a conclusion a "yes" would reach weighs in choosing the next question: an
+# explanation of the complaint first, then a referral, then the rest.
+GAIN_ORDER = {"red_flag": 0, "explanation": 1, "referral": 2, "suspicion": 3, "ruled_out": 4, "advice": 5, "mechanism": 6}
+
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 _SUBJECT_FIELD = {"symptom": "name", "nutrient_level": "nutrient", "lifestyle": "factor", "diet": "pattern",
                   "condition": "name", "supplement": "nutrient"}
@@ -140,7 +144,8 @@ class Planner:
         First the complaint and its details; then the details of anything answered "yes"; then
         questions that could raise a red flag; then the rest: first those whose "yes" would at
         once reach the weightiest kind of conclusion (an explanation before a mechanism), then
-        those whose rules are nearest to firing.
+        in the catalogue's order (direct causes before other symptoms), then those whose rules
+        are nearest to firing.
         """
         state = _State(self.kb, self._tests, answers, facts, report, self.open_questions(answers))
         scored = []
@@ -269,7 +274,7 @@ class _State:
         return True
 
     def best_gain(self, q: Question) -> int:
-        """The weightiest category (lowest order) a "yes" to the question would reach at once.
+        """The weightiest kind of conclusion (lowest GAIN_ORDER) a "yes" to the question would reach.
 
         The answer is followed symbolically down the chains: rules whose conditions the facts told,
         the answer's facts (any shape) and the findings so reached meet. A question that can only
@@ -286,8 +291,8 @@ class _State:
             reached, templates = self._forward(told, set(), {})
         else:
             reached, templates = self._forward(told, set(reached), dict(templates))
-        gains = [CATEGORY_ORDER.get(self.kb.rule(r).category, 99) for r in reached - self.fired]
-        lost = [CATEGORY_ORDER.get(self.kb.rule(r).category, 99) for r in self.fired - reached]
+        gains = [GAIN_ORDER.get(self.kb.rule(r).category, 9) for r in reached - self.fired]
+        lost = [GAIN_ORDER.get(self.kb.rule(r).category, 9) for r in self.fired - reached]
         return min(gains + lost, default=99)
 
     def _forward(self, told: list[tuple[str, dict]], reached: set[str], templates: dict) -> tuple[set[str], dict]:

@@ -167,6 +167,8 @@ class Question:
         if self.answer == "choice":
             if self.kind == "nutrient_level" and text in {"no", "n", "not tested", "never", "none"}:
                 return NOT_TESTED
+            if self.kind == "nutrient_level" and text in _YES:
+                raise AnswerError("what did the test show: low, normal or high? (or don't know)")
             return _match_option(text, self.options)
         if self.answer == "choices":
             return _parse_choices(text, self.options)

@@ -221,3 +221,8 @@ def test_the_consultation_ends_when_nothing_could_change(kb):
     lines, interview = script(EYELID_COFFEE_SLEEP)
     assert interview.next_question() is None
     assert 5 < len(lines) < 80
+
+
+def test_yes_to_a_blood_test_question_asks_what_it_showed():
+    with pytest.raises(AnswerError, match="low, normal or high"):
+        question("nutrient_level:magnesium").parse("yes")
