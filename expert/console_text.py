@@ -87,9 +87,19 @@ def prompt(q: Question, number: int, style: Style) -> str:
     return f"\n{style.bold(head)}\n    [{q.accepted}]\n> "
 
 
+def _words(text: str) -> set[str]:
+    return {w.strip(".,:;()“”\"'").casefold() for w in text.split() if len(w) > 3}
+
+
+def by_relevance(sources: list, text: str) -> list:
+    """The sources, the one sharing most words with the conclusion's text first (ties keep their order)."""
+    words = _words(text)
+    return sorted(sources, key=lambda s: -len(words & _words(s.quote)))
+
+
 def quotes(conclusion: Conclusion, indent: str, style: Style, limit: int | None = None) -> list[str]:
     lines = []
-    for source in conclusion.sources[:limit]:
+    for source in by_relevance(conclusion.sources, conclusion.text)[:limit]:
         lines.append(style.dim(wrap(f"“{source.quote.strip()}”", indent + " ")))
         lines.append(style.dim(f"{indent}   ({source.title})"))
     if conclusion.authority:
@@ -131,7 +141,7 @@ def reasons(q: Question, found: list[Reason], style: Style, limit: int | None = 
     for r in found[:limit]:
         effect = "could conclude" if r.effect == "fire" else "could rule out"
         lines.append(wrap(f"{effect}: {r.rule.title}", "    ", first="  - "))
-        for s in r.rule.sources[:1]:
+        for s in by_relevance(r.rule.sources, r.rule.title + " " + r.rule.text):
             lines.append(style.dim(wrap(f"“{s.quote.strip()}”", "      ")))
     if limit is not None and len(found) > limit:
         lines.append(f"  ... and {len(found) - limit} more (type 'why all' to see them all)")

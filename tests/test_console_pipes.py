@@ -19,9 +19,14 @@ from expert.questions import question
 ANSI = re.compile(r"\x1b\[")
 
 
-def first_quote(conclusion) -> str:
-    """The start of a conclusion's first sentence as the console prints it (before any line break)."""
-    return "“" + conclusion.sources[0].quote.strip().split()[0]
+def printed_quote(conclusion, out: str) -> bool:
+    """Whether one of a conclusion's sentences is printed in quotes, followed by its document's title."""
+    for source in conclusion.sources:
+        start = "“" + " ".join(source.quote.strip().split()[:2])
+        at = out.find(start)
+        if at >= 0 and f"({source.title})" in out[at: at + len(source.quote) + 400]:
+            return True
+    return False
 
 
 @pytest.mark.parametrize("story", [EYELID_COFFEE_SLEEP, B6_HIGH_DOSE, LOW_VITAMIN_D, TINGLING_MOUTH_FACIAL, SEIZURES],
@@ -39,7 +44,7 @@ def test_a_whole_consultation_prints_each_conclusion_with_its_sentence_and_ends_
     for c in report.conclusions:
         start = c.text.split()[0] + " " + c.text.split()[1]
         assert start in out, c.rule
-        assert first_quote(c) in out and f"({c.sources[0].title})" in out
+        assert printed_quote(c, out), c.rule
     assert "Nothing more I could ask would change the conclusions." in out
     summary = out[out.index("SUMMARY"):]
     assert "Disclaimer:" in summary and "Possible explanations" in summary
@@ -73,7 +78,7 @@ def test_why_and_how_explain_a_question_and_a_conclusion():
     assert "could conclude" in why and "“" in why
     how = out.split("> how caffeine\n")[1]
     assert how.startswith("How [") and "because you said: excessive caffeine" in how
-    assert first_quote(caffeine) in how
+    assert printed_quote(caffeine, how)
 
 
 def test_how_by_number_goes_down_the_chain_to_the_answers():
