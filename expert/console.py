@@ -174,7 +174,7 @@ class Console:
         return self.numbers.get(conclusion_identity(conclusion))
 
     def summary_text(self) -> str:
-        return text.summary(summarise(self.interview.report()), _Numbers(self), self.style)
+        return text.summary(summarise(self.interview.report()), self.number_of, self.style)
 
     # --- commands ------------------------------------------------------------------------
 
@@ -289,16 +289,6 @@ class Console:
         self.say(f"Loaded {path}: {len(self.interview.answers)} answers.")
         self.show(outcome)
         self.stopped = False
-
-
-class _Numbers:
-    """Looks up the number a conclusion was shown with, for the summary."""
-
-    def __init__(self, console: Console):
-        self.console = console
-
-    def get(self, conclusion):
-        return self.console.number_of(conclusion)
 
 
 def load_into(interview: Interview, path: str) -> Outcome:

@@ -194,10 +194,13 @@ def trace(report: Report) -> str:
     return "\n".join(lines)
 
 
-def summary(s: Summary, numbers: dict, style: Style) -> str:
-    """The summary: red flags, referrals, explanations ranked with their support, advice, disclaimer."""
+def summary(s: Summary, number_of, style: Style) -> str:
+    """The summary: red flags, referrals, explanations ranked with their support, advice, disclaimer.
+
+    `number_of(conclusion)` gives the number a conclusion was shown with, or None.
+    """
     def num(c: Conclusion) -> str:
-        n = numbers.get(c)
+        n = number_of(c)
         return f"[{n}] " if n else ""
 
     out = [style.bold("SUMMARY")]

@@ -64,11 +64,6 @@ def accepts(test, value) -> bool:
     return True  # a kind of test this planner does not know: assume it could pass
 
 
-def matches(condition, pattern: dict) -> bool:
-    """Whether a fact (or a pattern of one, with ANY for what is not known yet) meets a condition."""
-    return all(accepts(test, pattern.get(name, ANY)) for name, test in condition.where.items())
-
-
 def _predicate(test):
     """A field test as a function of a known value; the same answers as `accepts`."""
     if isinstance(test, list):
@@ -175,6 +170,13 @@ class Planner:
         return found
 
 
+def _by_kind(patterns: list[tuple[str, dict]]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for kind, pattern in patterns:
+        out.setdefault(kind, []).append(pattern)
+    return out
+
+
 def planner_tests(kb: KnowledgeBase) -> dict[int, tuple]:
     """Every condition of the knowledge base compiled once, by the condition's identity."""
     return {id(c): _compiled(c) for r in kb.rules for c in r.when}
@@ -199,7 +201,8 @@ class _State:
             self.possible += self.reach(q)
         self.tests = tests
         self._chained = [r for r in kb.rules if any(c.fact == "finding" for c in r.when)]
-        self.still_possible = self._still_possible()
+        # Rules still possible: reached by what could still be told; only what was told rules one out.
+        self.still_possible = self._forward(self.possible, set(), {}, absent_against=self.told)[0]
         self.fired = set(report.rules_fired)
         self._baseline = self._forward(self.told, set(), {})
 
@@ -235,44 +238,6 @@ class _State:
             return any(_fast_match(self.tests[id(condition)], d) for d in self.derived)
         return any(kind == condition.fact and _fast_match(self.tests[id(condition)], p) for kind, p in self.told)
 
-    def _contradicted(self, condition) -> bool:
-        """An absent condition that what the person said already meets (variables left undecided)."""
-        if condition.variables():
-            return False
-        return self._meets_now(condition)
-
-    def _still_possible(self) -> set[str]:
-        possible: set[str] = set()
-        templates: list[dict] = list(self.derived)
-        changed = True
-        while changed:
-            changed = False
-            for rule in self.kb.rules:
-                if rule.id in possible:
-                    continue
-                if self._rule_possible(rule, templates):
-                    possible.add(rule.id)
-                    changed = True
-                    for c in rule.then:
-                        templates.append({
-                            "name": c.finding,
-                            "about": ANY if is_variable(c.about) else c.about,
-                            "basis": ANY if is_variable(c.basis) else c.basis,
-                        })
-        return possible
-
-    def _rule_possible(self, rule: Rule, templates: list[dict]) -> bool:
-        for condition in rule.when:
-            if condition.absent:
-                if self._contradicted(condition):
-                    return False
-            elif condition.fact == "finding":
-                if not any(_fast_match(self.tests[id(condition)], t) for t in templates):
-                    return False
-            elif not any(kind == condition.fact and _fast_match(self.tests[id(condition)], p) for kind, p in self.possible):
-                return False
-        return True
-
     def best_gain(self, q: Question) -> int:
         """The weightiest kind of conclusion (lowest GAIN_ORDER) a "yes" to the question would reach.
 
@@ -295,14 +260,17 @@ class _State:
         lost = [GAIN_ORDER.get(self.kb.rule(r).category, 9) for r in self.fired - reached]
         return min(gains + lost, default=99)
 
-    def _forward(self, told: list[tuple[str, dict]], reached: set[str], templates: dict) -> tuple[set[str], dict]:
-        """Forward chaining over patterns: the rules the told patterns reach, and the findings they make."""
+    def _forward(
+        self, told: list[tuple[str, dict]], reached: set[str], templates: dict, absent_against=None
+    ) -> tuple[set[str], dict]:
+        """Forward chaining over patterns: the rules the told patterns reach, and the findings they make.
+
+        An absent condition is tested against `absent_against` (by default the same patterns).
+        """
         if not templates:
             for d in self.derived:
                 templates[(d["name"], d["about"], d["basis"])] = d
-        by_kind: dict[str, list[dict]] = {}
-        for kind, pattern in told:
-            by_kind.setdefault(kind, []).append(pattern)
+        by_kind, absent_kind = _by_kind(told), _by_kind(told if absent_against is None else absent_against)
         # After the first pass only rules that test findings can change: the told facts do not.
         candidates = self.kb.rules
         changed = True
@@ -316,9 +284,10 @@ class _State:
                     tests = self.tests[id(c)]
                     if c.fact == "finding":
                         ok = any(_fast_match(tests, t) for t in templates.values())
+                    elif c.absent:
+                        ok = bool(c.variables()) or not any(_fast_match(tests, p) for p in absent_kind.get(c.fact, ()))
                     else:
-                        met = any(_fast_match(tests, p) for p in by_kind.get(c.fact, ()))
-                        ok = (bool(c.variables()) or not met) if c.absent else met
+                        ok = any(_fast_match(tests, p) for p in by_kind.get(c.fact, ()))
                     if not ok:
                         break
                 if ok:
