@@ -23,9 +23,18 @@ from expert.replay import LogStats, ReplayResult, log_stats, replay_log
 from expert.report import DISCLAIMER, Conclusion, Report
 from expert.session import RunResult, Session, consult, parse_fact
 from expert.trace import FactRef, Firing, Source
+from expert.interview import Interview, Outcome
+from expert.questions import AnswerError, Question
+from expert.summary import Summary, summarise
 
 __all__ = [
     "DISCLAIMER",
+    "AnswerError",
+    "Interview",
+    "Outcome",
+    "Question",
+    "Summary",
+    "summarise",
     "AuditError",
     "AuditRecord",
     "CheckResult",
