@@ -82,7 +82,7 @@ def audit_cases(
         outcomes = (_audit_or_problems(job, kb) for job in jobs)
         pool = None
     else:
-        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(kb,))
+        pool = multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(kb,))
         outcomes = pool.imap(_audit_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     try:
         for done, outcome in enumerate(outcomes, start=1):
