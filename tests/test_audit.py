@@ -171,7 +171,7 @@ class TestTampering:
         assert words in result.problem
         assert main(["audit", "verify", str(log)]) == 1
         out = capsys.readouterr().out
-        assert f"BROKEN at record {record}:" in out
+        assert f"BROKEN: record {record}:" in out
 
     def test_a_changed_byte_in_a_value(self, log, capsys):
         lines = lines_of(log)

@@ -167,7 +167,7 @@ class TestBatch:
         path = tmp_path / "a.jsonl"
         assert main(["audit", "run", str(paths[0]), "--log", str(path)]) == 0
         assert main(["audit", str(paths[1]), "--log", str(path), "--workers", "1"]) == 0
-        assert "records 2-2" in capsys.readouterr().out
+        assert ": record 2, head " in capsys.readouterr().out
         with pytest.raises(SystemExit):
             main(["audit", str(paths[0])])  # --log is required
         assert "--log" in capsys.readouterr().err

@@ -151,9 +151,10 @@ def run_audit(args: argparse.Namespace, out) -> int:
         progress=_progress_printer(),
     )
     firings = sum(len(r.firings) for r in records)
+    numbers = f"record {records[0].seq}" if len(records) == 1 else f"records {records[0].seq}-{records[-1].seq}"
     out.write(
-        f"appended {len(records)} record{'s' if len(records) != 1 else ''} ({firings} firings) to {args.log}; "
-        f"records {records[0].seq}-{records[-1].seq}, head {records[-1].hash}\n"
+        f"appended {len(records)} record{'s' if len(records) != 1 else ''} ({firings} firings) to {args.log}: "
+        f"{numbers}, head {records[-1].hash}\n"
     )
     return 0
 
@@ -163,7 +164,7 @@ def run_verify(args: argparse.Namespace, out) -> int:
     if result.ok:
         out.write(f"{args.log}: sound: {result.records} records, head {result.head or 'none (empty log)'}\n")
         return 0
-    out.write(f"{args.log}: BROKEN at {result.problem}\n")
+    out.write(f"{args.log}: BROKEN: {result.problem}\n")
     out.write(f"{result.records} record{'s' if result.records != 1 else ''} before it verified\n")
     return 1
 
