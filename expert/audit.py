@@ -11,7 +11,7 @@ import hashlib
 import importlib.metadata
 import json
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -174,7 +174,7 @@ def audit_record(
     """The audit record of a consultation (not yet chained: `append_records` seals it)."""
     kb = knowledge_base or default_knowledge_base()
     facts = [_drop_none(r.fact) for r in report.facts]
-    moment = (time or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (time or datetime.now(UTC)).astimezone(UTC)
     return AuditRecord(
         time=moment.isoformat(timespec="microseconds").replace("+00:00", "Z"),
         versions=current_versions(),
@@ -265,40 +265,42 @@ class Verification(BaseModel):
         return self.problem is None
 
 
+def _record_problem(raw: bytes, position: int, previous: AuditRecord | None) -> tuple[str | None, AuditRecord | None]:
+    """What is wrong with one line of a log (None if nothing), and the record it holds."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8 (a byte was changed)", None
+    try:
+        record = AuditRecord.model_validate_json(line)
+    except ValidationError as exc:
+        return f"not an audit record ({exc.errors()[0]['msg']})", None
+    if record.hash is None or record.seq is None or record.prev is None:
+        return "not sealed (it has no hash, seq or prev)", None
+    if record.compute_hash() != record.hash:
+        return "its content does not match its hash (the record was changed)", None
+    if record.line() != line:
+        return "not in canonical form (bytes were changed outside its values)", None
+    if record.prev != (previous.hash if previous else GENESIS):
+        after = "the start of the log" if previous is None else f"record {position - 1}"
+        return f"does not follow {after} (its prev hash differs): a record was deleted, inserted or moved here", None
+    if record.seq != position:
+        return f"numbered {record.seq}: records were deleted, inserted or reordered", None
+    return None, record
+
+
 def verify_lines(lines: list[bytes], *, expected_head: str | None = None) -> Verification:
     """Check a log's lines: each record canonical, matching its hash, numbered and linked to the last."""
     previous: AuditRecord | None = None
     for position, raw in enumerate(lines, start=1):
-
-        def fail(problem: str) -> Verification:
+        problem, record = _record_problem(raw, position, previous)
+        if problem is not None:
             return Verification(
                 records=position - 1,
                 head=previous.hash if previous else None,
                 failed_record=position,
                 problem=f"record {position}: {problem}",
             )
-
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return fail("not UTF-8 (a byte was changed)")
-        try:
-            record = AuditRecord.model_validate_json(line)
-        except ValidationError as exc:
-            return fail(f"not an audit record ({exc.errors()[0]['msg']})")
-        if record.hash is None or record.seq is None or record.prev is None:
-            return fail("not sealed (it has no hash, seq or prev)")
-        if record.compute_hash() != record.hash:
-            return fail("its content does not match its hash (the record was changed)")
-        if record.line() != line:
-            return fail("not in canonical form (bytes were changed outside its values)")
-        if record.prev != (previous.hash if previous else GENESIS):
-            after = "the start of the log" if previous is None else f"record {position - 1}"
-            return fail(
-                f"does not follow {after} (its prev hash differs): a record was deleted, inserted or moved here"
-            )
-        if record.seq != position:
-            return fail(f"numbered {record.seq}: records were deleted, inserted or reordered")
         previous = record
     head = previous.hash if previous else None
     if expected_head is not None and head != expected_head:

@@ -118,9 +118,7 @@ def _candidates(condition: Condition) -> dict[str, list]:
         test = condition.where.get(name)
         vocabulary = field_values(condition.fact, name)
         if test is None or is_variable(test) or isinstance(test, Presence):
-            if isinstance(test, Presence) and not test.known:
-                out[name] = [None]
-            elif test is None and not info.is_required():
+            if (isinstance(test, Presence) and not test.known) or (test is None and not info.is_required()):
                 out[name] = [None]
             elif vocabulary is not None:
                 out[name] = sorted((v for v in vocabulary if v is not None), key=str)

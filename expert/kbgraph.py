@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from facts import FACT_MODELS, Finding
 from rules.knowledge import KnowledgeBase
-from rules.schema import Comparison, Condition, Conclusion, Presence, Rule, is_variable
+from rules.schema import Comparison, Conclusion, Condition, Presence, Rule, is_variable
 
 # What a variable may stand for: a set of values, or None for "anything".
 Domain = frozenset | None
@@ -176,9 +176,11 @@ def rules_dot(kb: KnowledgeBase) -> str:
     ]
     for rule in kb.rules:
         label = _dot_string(f"{rule.id}\n{rule.category}")
-        lines.append(f"  {_dot_string(rule.id)} [label={label}, fillcolor={_dot_string(_CATEGORY_COLOURS.get(rule.category, _OTHER_COLOUR))}];")
+        colour = _dot_string(_CATEGORY_COLOURS.get(rule.category, _OTHER_COLOUR))
+        lines.append(f"  {_dot_string(rule.id)} [label={label}, fillcolor={colour}];")
     for edge in rule_edges(kb):
-        lines.append(f"  {_dot_string(edge.source)} -> {_dot_string(edge.target)} [label={_dot_string(edge.finding)}];")
+        source, target, label = map(_dot_string, (edge.source, edge.target, edge.finding))
+        lines.append(f"  {source} -> {target} [label={label}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
