@@ -79,3 +79,13 @@ def test_a_rich_case_fires_rules_and_agrees_with_clips(clips_engine):
     ]
     ours = assert_same_outcome(facts, clips_engine)
     assert len(ours.firings) >= 5
+
+
+def test_a_consultation_after_another_starts_from_nothing(clips_engine):
+    """consult() reuses engines: the next person's run sees none of the last person's facts."""
+    from facts import NutrientLevel, Symptom
+
+    expert.consult([Symptom(name="twitching", location="eyelids"), NutrientLevel(nutrient="magnesium", level="low")])
+    ours = assert_same_outcome([Symptom(name="fatigue")], clips_engine)
+    assert all(fact[0] != "nutrient_level" for _, matched in ours.firings for fact in matched)
+    assert ("finding", ("about", "magnesium"), ("basis", "tested"), ("name", "deficiency")) not in ours.findings
