@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from facts.vocabulary import display
+
 FindingName = Literal[
     # A nutrient is low, from a test ("tested") or from the person's symptoms ("suspected").
     "deficiency",
@@ -45,7 +47,7 @@ class Finding(BaseModel):
     def describe(self) -> str:
         words = self.name.replace("_", " ")
         if self.about:
-            words += ": " + self.about.replace("_", " ")
+            words += ": " + display(self.about)
         if self.basis:
             words += f" ({self.basis})"
         return words

@@ -14,6 +14,7 @@ from facts.vocabulary import (
     Nutrient,
     SymptomName,
     Unit,
+    display,
 )
 
 # A dose above this many milligrams a day is taken to be a typing mistake, not a supplement:
@@ -73,7 +74,7 @@ class NutrientLevel(_Fact):
         return ("nutrient_level", self.nutrient)
 
     def describe(self) -> str:
-        return f"{self.level} {self.nutrient.replace('_', ' ')} (tested)"
+        return f"{self.level} {display(self.nutrient)} (tested)"
 
 
 class Supplement(_Fact):
@@ -112,7 +113,7 @@ class Supplement(_Fact):
         return ("supplement", self.nutrient)
 
     def describe(self) -> str:
-        words = f"{self.nutrient.replace('_', ' ')} supplement, {self.daily_dose:g} {self.unit} a day"
+        words = f"{display(self.nutrient)} supplement, {self.daily_dose:g} {self.unit} a day"
         if self.duration_months is not None:
             words += f" for {self.duration_months:g} months"
         return words

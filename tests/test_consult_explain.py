@@ -68,7 +68,7 @@ def test_the_cli_prints_the_proofs_after_the_report(tmp_path, capsys):
     report = expert.consult(FACTS)
     assert out.index("Disclaimer:") < out.index("Why: each conclusion's proof")
     assert out.endswith(render_proofs(explain(report)))
-    assert "because you said: low vitamin d (tested) [u1]" in out
+    assert "because you said: low vitamin D (tested) [u1]" in out
     first = report.fired[0]
     assert f"[{first.rule}] (firing {first.number})" in out
 
