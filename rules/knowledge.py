@@ -2,7 +2,7 @@
 
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -53,11 +53,13 @@ class KnowledgeBase:
     documents: dict[str, Document]
     ledger: tuple[SetAside, ...]
 
+    @cached_property
+    def _by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        """The rule with this id (KeyError if there is none)."""
+        return self._by_id[rule_id]
 
     def coverage(self) -> tuple[UnitCoverage, ...]:
         """Every unit of both documents with the rules citing it and the ledger's reason, if any."""
