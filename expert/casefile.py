@@ -11,16 +11,20 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number JSON accepts")
 
 
-def read_case(path: str | Path) -> list[dict]:
-    """The raw facts of a case file; InvalidFactError (one line per fault) if it cannot be read."""
+def read_text(path: str | Path) -> str:
+    """A file's text as UTF-8; InvalidFactError naming the file if it is missing or unreadable."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidFactError([f"{path}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidFactError([f"{path}: cannot be read: {exc}"]) from exc
-    return parse_case(text, str(path))
+
+
+def read_case(path: str | Path) -> list[dict]:
+    """The raw facts of a case file; InvalidFactError (one line per fault) if it cannot be read."""
+    return parse_case(read_text(path), str(path))
 
 
 def parse_case(text: str, name: str = "case") -> list[dict]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from expert.casefile import parse_case
+from expert.casefile import parse_case, read_text
 from expert.errors import InvalidFactError
 from expert.planner import Planner
 from expert.questions import NOT_TESTED, AnswerError, Question, question, topic_of
@@ -287,12 +287,7 @@ def read_resumable(path: str | Path) -> tuple[str, list]:
     A journal's last line may be cut short by a crash; it is then left out.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidFactError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidFactError([f"{path}: cannot be read: {exc}"]) from exc
+    text = read_text(path)
     first = text.lstrip()[:1]
     lines = text.splitlines()
     if first == "{" and lines and _is_header(lines[0]):
