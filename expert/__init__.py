@@ -2,8 +2,10 @@
 
     >>> import expert
     >>> report = expert.consult([{"kind": "nutrient_level", "nutrient": "vitamin_d", "level": "low"}])
-    >>> report.conclusions[0].sources[0].document
-    'vitamins'
+    >>> report.conclusion("vitamin_d.impairs_calcium_absorption").sources[0].quote
+    'Vitamin D is crucial for the absorption of calcium from the digestive tract.'
+    >>> report.conclusion("vitamin_d.impairs_calcium_absorption").because[0].text
+    'deficiency: vitamin D (tested)'
 """
 
 from expert import _quiet  # noqa: F401  (keeps experta from configuring logging)

@@ -9,7 +9,7 @@ from expert.compiler import compile_knowledge_base
 from expert.errors import FactConflictError, InvalidFactError, InvalidKnowledgeBaseError, UnknownFactError
 from expert.recorder import Recorder
 from expert.report import Conclusion, Report, build_report
-from expert.trace import FactRef
+from expert.trace import Firing
 from facts import FACT_MODELS, UserFact
 from rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
 
@@ -141,6 +141,11 @@ class Session:
     def report(self) -> Report:
         """The report of the last run."""
         return self._report
+
+    @property
+    def trace(self) -> list[Firing]:
+        """The firings of the last run, in order: rule, facts matched, what each concluded, citations."""
+        return list(self._report.fired)
 
 
 def _canonical(fact: UserFact) -> str:

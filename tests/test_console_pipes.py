@@ -110,7 +110,7 @@ def test_saved_answers_give_expert_consult_the_same_conclusions_and_resume_conti
     lines, interview = script(TINGLING_MOUTH_FACIAL)
     case = tmp_path / "case.json"
     out = run_expert(lines + [f"save {case}", "quit"]).stdout
-    assert f"Saved" in out and case.exists()
+    assert "Saved" in out and case.exists()
     consult = run_expert([], "consult", str(case), "--format", "json")
     consulted = sorted(c["text"] for c in json.loads(consult.stdout)["conclusions"])
     assert consulted == sorted(c.text for c in interview.report().conclusions)

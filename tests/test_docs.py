@@ -33,3 +33,12 @@ def test_every_command_is_documented_and_has_help(command):
     assert f"expert {command}" in README
     out = subprocess.run([sys.executable, "-m", "expert", command, "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "usage: expert " + command in out.stdout
+
+
+def test_the_library_docstring_examples_hold():
+    import doctest
+
+    import expert
+
+    result = doctest.testmod(expert)
+    assert result.attempted >= 3 and result.failed == 0

@@ -120,3 +120,13 @@ def test_importing_the_library_leaves_logging_unconfigured():
     code = "import logging, expert; print(len(logging.getLogger().handlers))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def test_a_session_gives_its_trace_in_firing_order():
+    session = expert.Session()
+    session.tell(level("vitamin_d", "low"))
+    session.run()
+    trace = session.trace
+    assert [f.number for f in trace] == list(range(1, len(trace) + 1))
+    assert trace[0].rule == "vitamin_d.tested_low"
+    assert trace[0].matched[0].origin == "user"
