@@ -117,7 +117,6 @@ class Session:
         # Declared in a canonical order, so that what fires, and in which order, does not
         # depend on the order the person gave the facts in.
         ordered = sorted(self._facts.items(), key=lambda item: _canonical(item[1]))
-        user_refs = []
         for fact_id, fact in ordered:
             recorder.add_user_fact(engine, fact_id, fact)
         try:
