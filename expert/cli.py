@@ -1,6 +1,7 @@
 """The `expert` command: a thin adapter that parses arguments, calls the library, maps errors to exit codes."""
 
 import argparse
+import importlib
 import sys
 
 from expert.errors import ExpertError, InvalidFactError
@@ -8,7 +9,7 @@ from expert.errors import ExpertError, InvalidFactError
 # Each module adds one subcommand; the console runs when no subcommand is given.
 SUBCOMMANDS = ("consult", "export", "audit", "rules", "check")
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,8 +22,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_console_arguments(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import importlib
-
     for name in SUBCOMMANDS:
         importlib.import_module(f"expert.commands.{name}").register(subparsers)
     return parser
@@ -46,3 +45,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("expert: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
