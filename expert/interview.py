@@ -270,7 +270,9 @@ def _checked(q: Question, value: Any) -> Any:
     if q.answer == "amount":
         q.parse(f"{value[0]!r} {value[1]}")  # the same checks as a typed dose
         return [float(value[0]), value[1]]
-    return float(value) if q.answer == "months" else value
+    if q.answer == "months":
+        return q.parse(repr(value))  # the same checks as a typed length: finite, within a lifetime
+    return value
 
 
 # --- journals and resumable files ------------------------------------------------------------

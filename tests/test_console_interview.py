@@ -97,3 +97,15 @@ def test_a_journal_with_a_bad_answer_is_refused_with_its_entry_number():
 def test_an_answer_of_the_wrong_shape_is_refused():
     with pytest.raises(AnswerError):
         Interview().answer("supplement:vitamin_b6/daily_dose", [float("nan"), "mg"])
+
+
+@pytest.mark.parametrize("months", [float("inf"), 100_000])
+def test_a_length_of_time_no_one_could_type_is_refused_not_a_traceback(months):
+    """A journal holding an impossible duration is refused by entry, as a typed one would be."""
+    events = [
+        {"question": "supplement", "answer": ["vitamin_b6"]},
+        {"question": "supplement:vitamin_b6/daily_dose", "answer": [200, "mg"]},
+        {"question": "supplement:vitamin_b6/duration_months", "answer": months},
+    ]
+    with pytest.raises(InvalidFactError, match="journal entry 3"):
+        Interview().replay(events)
