@@ -2,6 +2,7 @@
 
 import glob
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,6 +48,8 @@ _worker_kb: KnowledgeBase | None = None
 def _init_worker(kb: KnowledgeBase) -> None:
     global _worker_kb
     _worker_kb = kb
+    # Ctrl-C reaches every process of the terminal's group: the parent handles it for all.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _audit_or_problems(job: tuple[Path, bool], kb: KnowledgeBase) -> AuditRecord | list[str]:
@@ -60,6 +63,15 @@ def _audit_or_problems(job: tuple[Path, bool], kb: KnowledgeBase) -> AuditRecord
 
 def _audit_in_worker(job: tuple[Path, bool]) -> AuditRecord | list[str]:
     return _audit_or_problems(job, _worker_kb)
+
+
+def _collect(outcomes: Iterable, total: int, progress: Callable[[int, int], None] | None) -> list:
+    results = []
+    for done, outcome in enumerate(outcomes, start=1):
+        results.append(outcome)
+        if progress:
+            progress(done, total)
+    return results
 
 
 def audit_cases(
@@ -77,22 +89,14 @@ def audit_cases(
     """
     kb = knowledge_base or default_knowledge_base()
     jobs = [(path, include_facts) for path in paths]
-    results: list[AuditRecord | list[str]] = []
     if workers <= 1 or len(jobs) <= 1:
-        outcomes = (_audit_or_problems(job, kb) for job in jobs)
-        pool = None
+        results = _collect((_audit_or_problems(job, kb) for job in jobs), len(jobs), progress)
     else:
-        pool = multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(kb,))
-        outcomes = pool.imap(_audit_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
-    try:
-        for done, outcome in enumerate(outcomes, start=1):
-            results.append(outcome)
-            if progress:
-                progress(done, len(jobs))
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
+        # Leaving the pool's block terminates its workers: on Ctrl-C the batch stops at once
+        # instead of waiting for workers that the interrupt has already stopped.
+        with multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(kb,)) as pool:
+            chunk = max(1, len(jobs) // (workers * 8))
+            results = _collect(pool.imap(_audit_in_worker, jobs, chunksize=chunk), len(jobs), progress)
     problems = [line for outcome in results if isinstance(outcome, list) for line in outcome]
     if problems:
         raise InvalidFactError(problems)

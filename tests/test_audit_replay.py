@@ -171,3 +171,24 @@ class TestBatch:
         with pytest.raises(SystemExit):
             main(["audit", str(paths[0])])  # --log is required
         assert "--log" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_a_batch_with_workers(tmp_path):
+    """Ctrl-C reaches the whole process group; the batch must stop (exit 130), not hang on dead workers."""
+    paths = write_cases(tmp_path / "cases")
+    script = f"""
+import os, signal, sys
+from pathlib import Path
+from expert.batch import audit_cases
+def interrupt(done, total):
+    os.killpg(0, signal.SIGINT)  # what a terminal's Ctrl-C does: every process of the group
+try:
+    audit_cases([Path(p) for p in {[str(p) for p in paths * 50]!r}], workers=2, progress=interrupt)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, start_new_session=True
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
