@@ -14,7 +14,15 @@ from expert import console_text as text
 from expert.casefile import dump_case
 from expert.errors import ExpertError, InvalidFactError
 from expert.proof import prove
-from expert.interview import JOURNAL_HEADER, Interview, Outcome, conclusion_identity, journal_line, read_resumable
+from expert.interview import (
+    JOURNAL_HEADER,
+    Interview,
+    Outcome,
+    conclusion_identity,
+    is_journal_header,
+    journal_line,
+    read_resumable,
+)
 from expert.questions import AnswerError, Question
 from expert.summary import find_conclusions, summarise
 
@@ -318,22 +326,30 @@ def _write_atomically(path: Path, content: str) -> None:
 
 
 def _open_journal(path: Path, resume: str | None) -> str | None:
-    """Check a journal can be written; a problem as one line, or None."""
+    """Check a journal can be written, and start or reopen it; a problem as one line, or None."""
     try:
-        holds = path.exists() and path.stat().st_size > 0
+        content = path.read_bytes() if path.exists() else b""
     except OSError as exc:
-        return f"{path}: cannot be used as a journal: {exc}"
-    if holds and (resume is None or Path(resume).resolve() != path.resolve()):
-        return (
-            f"{path} already holds a consultation; continue it with: expert --resume {path} --journal {path}, "
-            "or choose another file"
-        )
-    if not holds:
-        try:
+        return f"{path}: cannot be used as a journal: {exc.strerror or exc}"
+    try:
+        if not content:
             with open(path, "a", encoding="utf-8") as handle:
                 handle.write(journal_line(JOURNAL_HEADER))
-        except OSError as exc:
-            return f"{path}: cannot be written: {exc.strerror or exc}"
+            return None
+        if not is_journal_header(content.split(b"\n", 1)[0].decode("utf-8", errors="replace")):
+            # Journal lines appended to a case file would make it unreadable.
+            return f"{path} is not a journal (a case file?); keep it as it is and give --journal a new file"
+        if resume is None or Path(resume).resolve() != path.resolve():
+            return (
+                f"{path} already holds a consultation; continue it with: expert --resume {path} --journal {path}, "
+                "or choose another file"
+            )
+        if not content.endswith(b"\n"):
+            # A last line cut short by a crash was left out on resuming; drop it so the next answer starts a line.
+            with open(path, "r+b") as handle:
+                handle.truncate(content.rfind(b"\n") + 1)
+    except OSError as exc:
+        return f"{path}: cannot be written: {exc.strerror or exc}"
     return None
 
 

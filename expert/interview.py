@@ -292,7 +292,7 @@ def read_resumable(path: str | Path) -> tuple[str, list]:
     text = read_text(path)
     first = text.lstrip()[:1]
     lines = text.splitlines()
-    if first == "{" and lines and _is_header(lines[0]):
+    if first == "{" and lines and is_journal_header(lines[0]):
         events = []
         for number, line in enumerate(lines[1:], start=2):
             if not line.strip():
@@ -310,7 +310,8 @@ def read_resumable(path: str | Path) -> tuple[str, list]:
     return "case", parse_case(text, str(path))
 
 
-def _is_header(line: str) -> bool:
+def is_journal_header(line: str) -> bool:
+    """Whether a file's first line says it is a journal (and not a case file)."""
     try:
         data = json.loads(line)
     except ValueError:

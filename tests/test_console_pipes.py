@@ -186,3 +186,26 @@ def test_unreadable_resume_file_is_a_one_line_error(tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     result = run_expert([], "--resume", str(bad))
     assert result.returncode == 2 and result.stderr.startswith("expert: ") and "Traceback" not in result.stderr
+
+
+def test_a_case_file_is_never_used_as_a_journal(tmp_path):
+    """Journal lines appended to a case file would leave it readable by neither consult nor --resume."""
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"facts": [{"kind": "symptom", "name": "twitching"}]}), encoding="utf-8")
+    before = case.read_bytes()
+    result = run_expert(["eyelids", "quit"], "--resume", str(case), "--journal", str(case))
+    assert result.returncode == 2 and "not a journal" in result.stderr
+    assert case.read_bytes() == before
+
+
+def test_a_journal_cut_short_by_a_crash_can_be_continued_and_resumed_again(tmp_path):
+    journal = tmp_path / "answers.jsonl"
+    lines, interview = script(EYELID_COFFEE_SLEEP)
+    run_expert(lines[:2], "--journal", str(journal))
+    with journal.open("a", encoding="utf-8") as handle:
+        handle.write('{"question": "symptom:twi')  # the crash
+    rest = run_expert(lines[2:], "--resume", str(journal), "--journal", str(journal))
+    assert rest.returncode == 0 and "SUMMARY" in rest.stdout
+    again = run_expert(["facts", "quit"], "--resume", str(journal))
+    assert again.returncode == 0, again.stderr
+    assert "excessive caffeine: yes" in again.stdout and "poor sleep: yes" in again.stdout
