@@ -198,20 +198,22 @@ def seal(record: AuditRecord, previous: AuditRecord | None) -> AuditRecord:
     return unsealed.model_copy(update={"hash": unsealed.compute_hash()})
 
 
-def _last_line(handle) -> str | None:
+def _last_line(handle) -> bytes | None:
+    """A log's last line without its newline, read from the end; None for an empty log.
+
+    Only one final newline is taken off: a log that ends in a blank line ends in no record.
+    """
     handle.seek(0, 2)
-    end = handle.tell()
-    position, tail = end, b""
+    position, tail = handle.tell(), b""
     while position > 0:
         step = min(4096, position)
         position -= step
         handle.seek(position)
         tail = handle.read(step) + tail
-        stripped = tail.rstrip(b"\n")
-        if b"\n" in stripped:
-            return stripped.rsplit(b"\n", 1)[1].decode("utf-8")
-    stripped = tail.rstrip(b"\n")
-    return stripped.decode("utf-8") if stripped else None
+        body = tail.removesuffix(b"\n")
+        if b"\n" in body:
+            return body.rsplit(b"\n", 1)[1]
+    return tail.removesuffix(b"\n") if tail else None
 
 
 def append_records(path: str | Path, records: list[AuditRecord]) -> list[AuditRecord]:
@@ -233,7 +235,9 @@ def append_records(path: str | Path, records: list[AuditRecord]) -> list[AuditRe
                 try:
                     previous = AuditRecord.model_validate_json(line)
                 except ValidationError as exc:
-                    raise AuditError(f"{path}: the last record is not an audit record; not appending") from exc
+                    raise AuditError(
+                        f"{path}: the last line is not an audit record; not appending (run `expert audit verify`)"
+                    ) from exc
                 if previous.hash != previous.compute_hash() or previous.seq is None:
                     raise AuditError(
                         f"{path}: the last record does not match its hash; run `expert audit verify` "
@@ -242,8 +246,13 @@ def append_records(path: str | Path, records: list[AuditRecord]) -> list[AuditRe
             for record in records:
                 previous = seal(record, previous)
                 sealed.append(previous)
-            handle.seek(0, 2)
-            handle.write("".join(r.line() + "\n" for r in sealed).encode("utf-8"))
+            # A sound log whose last record lost its newline (an editor, a copy) gets it back,
+            # so that the first new record is not glued onto it.
+            separator = b""
+            if line is not None:
+                handle.seek(-1, 2)
+                separator = b"" if handle.read(1) == b"\n" else b"\n"
+            handle.write(separator + "".join(r.line() + "\n" for r in sealed).encode("utf-8"))
             handle.flush()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -152,6 +152,19 @@ class TestChain:
         assert "does not match its hash" in capsys.readouterr().err
         assert len(lines_of(log)) == len(CASES)
 
+    def test_appending_to_a_log_whose_last_newline_was_lost_keeps_it_sound(self, log, tmp_path):
+        log.write_bytes(log.read_bytes().rstrip(b"\n"))  # as some editors save a file
+        assert verify_log(log).ok
+        assert main(["audit", str(tmp_path / "cases" / "a_magnesium.json"), "--log", str(log)]) == 0
+        result = verify_log(log)
+        assert result.ok and result.records == len(CASES) + 1
+
+    def test_appending_after_a_blank_last_line_is_refused(self, log, tmp_path, capsys):
+        log.write_bytes(log.read_bytes() + b"\n")
+        assert main(["audit", str(tmp_path / "cases" / "a_magnesium.json"), "--log", str(log)]) == 1
+        assert "the last line is not an audit record" in capsys.readouterr().err
+        assert verify_log(log).failed_record == len(CASES) + 1
+
     def test_library_appends_and_seals(self, tmp_path):
         path = tmp_path / "lib.jsonl"
         record = audit_record(expert.consult(CASES["a_magnesium.json"]))
