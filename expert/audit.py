@@ -226,7 +226,11 @@ def append_records(path: str | Path, records: list[AuditRecord]) -> list[AuditRe
 
     path = Path(path)
     sealed = []
-    with open(path, "a+b") as handle:
+    try:
+        handle = open(path, "a+b")
+    except OSError as exc:
+        raise AuditError(f"{path}: cannot be written: {exc.strerror or exc}") from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             line = _last_line(handle)

@@ -165,6 +165,12 @@ class TestChain:
         assert "the last line is not an audit record" in capsys.readouterr().err
         assert verify_log(log).failed_record == len(CASES) + 1
 
+    def test_a_log_that_cannot_be_written_is_named_without_a_traceback(self, tmp_path, capsys):
+        write_cases(tmp_path / "cases")
+        for log in (tmp_path / "no_such_folder" / "a.jsonl", tmp_path):
+            assert main(["audit", str(tmp_path / "cases"), "--log", str(log)]) == 1
+            assert capsys.readouterr().err.startswith(f"expert: {log}: cannot be written: ")
+
     def test_library_appends_and_seals(self, tmp_path):
         path = tmp_path / "lib.jsonl"
         record = audit_record(expert.consult(CASES["a_magnesium.json"]))
