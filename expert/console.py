@@ -273,6 +273,9 @@ class Console:
         if not path:
             self.say("Type 'save FILE' with the name of the file to write, e.g. save my-case.json")
             return
+        if self.journal is not None and Path(path).resolve() == self.journal.resolve():
+            self.say(f"{path} is your journal, which already keeps every answer; save to another file.")
+            return
         try:
             _write_atomically(Path(path), dump_case(self.interview.facts()))
         except OSError as exc:

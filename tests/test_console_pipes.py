@@ -209,3 +209,12 @@ def test_a_journal_cut_short_by_a_crash_can_be_continued_and_resumed_again(tmp_p
     again = run_expert(["facts", "quit"], "--resume", str(journal))
     assert again.returncode == 0, again.stderr
     assert "excessive caffeine: yes" in again.stdout and "poor sleep: yes" in again.stdout
+
+
+def test_save_does_not_overwrite_the_journal(tmp_path):
+    """A case file saved over the journal would take the next journal lines and become unreadable."""
+    journal = tmp_path / "answers.jsonl"
+    result = run_expert(["yes", f"save {journal}", "eyelids", "quit"], "--journal", str(journal))
+    assert "is your journal" in result.stdout
+    again = run_expert(["facts", "quit"], "--resume", str(journal))
+    assert again.returncode == 0 and "twitching, where: eyelids" in again.stdout
