@@ -75,6 +75,17 @@ class TestReplay:
         assert main(["audit", "replay", str(path)]) == 0
         assert "record 1: not replayed: made under another knowledge base" in capsys.readouterr().out
 
+    def test_the_summary_tells_each_kind_of_record_not_replayed_apart(self, tmp_path, capsys):
+        changed = changed_knowledge_base(tmp_path)
+        path = tmp_path / "mixed.jsonl"
+        report = expert.consult(CASES["a_magnesium.json"], knowledge_base=changed)
+        old = audit_record(report, knowledge_base=changed, include_facts=True)
+        private = audit_record(expert.consult(CASES["a_magnesium.json"]))
+        append_records(path, [old, private, private])
+        assert main(["audit", "replay", str(path)]) == 0
+        summary = capsys.readouterr().out.splitlines()[-1]
+        assert summary == "3 records: 1 not replayed (another knowledge base), 2 not replayed (without facts)"
+
     def test_records_without_facts_are_not_replayed(self, tmp_path, capsys):
         write_cases(tmp_path / "cases")
         path = tmp_path / "private.jsonl"

@@ -169,22 +169,25 @@ def run_verify(args: argparse.Namespace, out) -> int:
     return 1
 
 
+# Per status: how a record is reported, and how the summary counts it.
+_REPLAY_LABELS = {
+    "identical": ("identical", "identical"),
+    "different": ("DIFFERENT", "different"),
+    "other_knowledge_base": ("not replayed: made under another knowledge base", "not replayed (another knowledge base)"),
+    "no_facts": ("not replayed: recorded without its facts (--include-facts)", "not replayed (without facts)"),
+    "invalid_facts": ("FAILED: its facts are not accepted now", "failed"),
+}
+
+
 def run_replay(args: argparse.Namespace, out) -> int:
     results = replay_log(args.log)
-    labels = {
-        "identical": "identical",
-        "different": "DIFFERENT",
-        "other_knowledge_base": "not replayed: made under another knowledge base",
-        "no_facts": "not replayed: recorded without its facts (--include-facts)",
-        "invalid_facts": "FAILED: its facts are not accepted now",
-    }
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
-        out.write(f"record {result.record}: {labels[result.status]}\n")
+        out.write(f"record {result.record}: {_REPLAY_LABELS[result.status][0]}\n")
         for line in result.differences:
             out.write(f"  {line}\n")
-    summary = ", ".join(f"{counts[s]} {labels[s].split(':')[0].lower()}" for s in labels if s in counts)
+    summary = ", ".join(f"{counts[s]} {_REPLAY_LABELS[s][1]}" for s in _REPLAY_LABELS if s in counts)
     out.write(f"{len(results)} records: {summary or 'none'}\n")
     return 1 if any(r.failed for r in results) else 0
 
