@@ -154,16 +154,21 @@ class Console:
         self.show(outcome)
 
     def show(self, outcome: Outcome) -> None:
-        if outcome.withdrawn:
-            items = [(self.numbers.get(conclusion_identity(c), 0), c) for c in outcome.withdrawn]
-            self.say(text.withdrawn(items, self.style))
+        """What a change did: new red flags before anything else, then what was withdrawn, then the rest."""
         items = []
         for c in outcome.new:
             key = conclusion_identity(c)
             self.numbers.setdefault(key, len(self.numbers) + 1)
             items.append((self.numbers[key], c))
-        if items:
-            self.say(text.new_conclusions(items, self.style))
+        red = [item for item in items if item[1].is_red_flag]
+        if red:
+            self.say(text.new_conclusions(red, self.style))
+        if outcome.withdrawn:
+            gone = [(self.numbers.get(conclusion_identity(c), 0), c) for c in outcome.withdrawn]
+            self.say(text.withdrawn(gone, self.style))
+        rest = [item for item in items if not item[1].is_red_flag]
+        if rest:
+            self.say(text.new_conclusions(rest, self.style))
 
     def write_journal(self) -> None:
         if self.journal is None:

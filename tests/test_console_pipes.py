@@ -218,3 +218,12 @@ def test_save_does_not_overwrite_the_journal(tmp_path):
     assert "is your journal" in result.stdout
     again = run_expert(["facts", "quit"], "--resume", str(journal))
     assert again.returncode == 0 and "twitching, where: eyelids" in again.stdout
+
+
+def test_a_red_flag_comes_before_the_conclusions_a_load_withdraws(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"facts": [{"kind": "symptom", "name": "seizures"}]}), encoding="utf-8")
+    out = run_expert(["yes", "eyelids", f"load {case}", "quit"]).stdout
+    loaded = out.split(f"> load {case}\n")[1]
+    assert "Withdrawn" in loaded and "!! [" in loaded
+    assert loaded.index("!! [") < loaded.index("Withdrawn")
