@@ -171,7 +171,11 @@ def audit_record(
     case_file: str | None = None,
     time: datetime | None = None,
 ) -> AuditRecord:
-    """The audit record of a consultation (not yet chained: `append_records` seals it)."""
+    """The audit record of a consultation (not yet chained: `append_records` seals it).
+
+    The case file's name goes in only with the facts: a name like `jane-doe.json` is personal too.
+    Without them the case hash still ties the record to its file.
+    """
     kb = knowledge_base or default_knowledge_base()
     facts = [_drop_none(r.fact) for r in report.facts]
     moment = (time or datetime.now(UTC)).astimezone(UTC)
@@ -180,7 +184,7 @@ def audit_record(
         versions=current_versions(),
         knowledge_base=knowledge_base_hash(kb),
         case=case_hash(facts),
-        case_file=case_file,
+        case_file=case_file if include_facts else None,
         firings=firing_records(report),
         facts=facts if include_facts else None,
     )

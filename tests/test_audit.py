@@ -101,6 +101,14 @@ class TestRecord:
         assert "eyelids" not in audit_record(report).line()
         assert audit_record(report, include_facts=True).facts == CASES["a_magnesium.json"]
 
+    def test_the_case_file_name_goes_in_only_with_the_facts(self, tmp_path):
+        case = tmp_path / "jane-doe-1970.json"
+        case.write_text(json.dumps({"facts": CASES["a_magnesium.json"]}), encoding="utf-8")
+        assert main(["audit", str(case), "--log", str(tmp_path / "private.jsonl")]) == 0
+        assert b"jane-doe" not in (tmp_path / "private.jsonl").read_bytes()
+        assert main(["audit", str(case), "--log", str(tmp_path / "full.jsonl"), "--include-facts"]) == 0
+        assert AuditRecord.model_validate_json(lines_of(tmp_path / "full.jsonl")[0]).case_file == str(case)
+
     def test_case_hash_ignores_fields_left_unset(self):
         assert case_hash([{"kind": "symptom", "name": "cramps"}]) == case_hash(
             [{"kind": "symptom", "name": "cramps", "location": None}]

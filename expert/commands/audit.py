@@ -86,7 +86,7 @@ def register(subparsers) -> None:
     run_cases.add_argument(
         "--include-facts",
         action="store_true",
-        help="put each case's facts in its record (personal health data) so that it can be replayed",
+        help="put each case's facts and file name in its record (personal health data) so that it can be replayed",
     )
     run_cases.add_argument(
         "--workers", type=_workers, default=1, metavar="N", help="consult in N processes (default: 1)"
