@@ -111,6 +111,20 @@ class TestReplay:
         assert "record 2: DIFFERENT" in capsys.readouterr().out
 
 
+def test_replay_and_stats_warn_of_a_broken_chain(log, capsys):
+    """A copied record would be replayed and counted twice: the reader must hear the log is not sound."""
+    lines = lines_of(log)
+    write_lines(log, [*lines[:2], lines[1], *lines[2:]])
+    assert main(["audit", "replay", str(log)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.count(": identical") == len(CASES) + 1
+    assert "warning: " in captured.err and "BROKEN: record 3:" in captured.err
+    assert main(["audit", "stats", str(log), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["records"] == len(CASES) + 1
+    assert "BROKEN: record 3:" in captured.err
+
+
 class TestStats:
     def test_counts_every_firing_and_lists_rules_that_never_fired(self, log, capsys):
         stats = log_stats(log)

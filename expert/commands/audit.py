@@ -111,7 +111,8 @@ def register(subparsers) -> None:
         help="re-run every record that holds its facts and compare",
         description="Re-run each record made with --include-facts and say, per record, whether the same rules "
         "fired in the same order on the same facts with the same conclusions and citations. A record made "
-        "under another knowledge base is reported as such, not as a failure. Exit 1 if any record differs.",
+        "under another knowledge base is reported as such, not as a failure. The chain is verified first. "
+        "Exit 1 if any record differs or the chain is broken.",
     )
     replay.add_argument("log", metavar="FILE.jsonl")
     replay.set_defaults(handler=run_replay)
@@ -121,7 +122,7 @@ def register(subparsers) -> None:
         prog=f"{parser.prog} stats",
         help="how often each rule fired, and which rules never fired",
         description="Count the firings of each rule over the log, and list the rules of the current "
-        "knowledge base that never fired.",
+        "knowledge base that never fired. A broken chain is warned of on stderr.",
     )
     stats.add_argument("log", metavar="FILE.jsonl")
     stats.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
@@ -173,13 +174,28 @@ def run_verify(args: argparse.Namespace, out) -> int:
 _REPLAY_LABELS = {
     "identical": ("identical", "identical"),
     "different": ("DIFFERENT", "different"),
-    "other_knowledge_base": ("not replayed: made under another knowledge base", "not replayed (another knowledge base)"),
+    "other_knowledge_base": (
+        "not replayed: made under another knowledge base",
+        "not replayed (another knowledge base)",
+    ),
     "no_facts": ("not replayed: recorded without its facts (--include-facts)", "not replayed (without facts)"),
     "invalid_facts": ("FAILED: its facts are not accepted now", "failed"),
 }
 
 
+def _chain_is_sound(log: str) -> bool:
+    """Verify the log before reading it back; a broken chain is said on stderr, as replay and stats go on."""
+    result = verify_log(log)
+    if not result.ok:
+        sys.stderr.write(
+            f"expert: warning: {log}: BROKEN: {result.problem}; what follows is not vouched for "
+            "(run `expert audit verify`)\n"
+        )
+    return result.ok
+
+
 def run_replay(args: argparse.Namespace, out) -> int:
+    sound = _chain_is_sound(args.log)
     results = replay_log(args.log)
     counts: dict[str, int] = {}
     for result in results:
@@ -189,10 +205,11 @@ def run_replay(args: argparse.Namespace, out) -> int:
             out.write(f"  {line}\n")
     summary = ", ".join(f"{counts[s]} {_REPLAY_LABELS[s][1]}" for s in _REPLAY_LABELS if s in counts)
     out.write(f"{len(results)} records: {summary or 'none'}\n")
-    return 1 if any(r.failed for r in results) else 0
+    return 1 if not sound or any(r.failed for r in results) else 0
 
 
 def run_stats(args: argparse.Namespace, out) -> int:
+    _chain_is_sound(args.log)
     stats = log_stats(args.log)
     if args.format == "json":
         out.write(json.dumps(stats.model_dump(mode="json"), indent=2) + "\n")
