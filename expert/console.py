@@ -305,20 +305,27 @@ class Console:
         self.say(f"Loaded {path}: {len(self.interview.answers)} answers.")
         self.show(outcome)
         self.stopped = False
+        self.asked_again = None  # the question being answered again may be answered by the file
 
 
 def load_into(interview: Interview, path: str) -> Outcome:
-    """Put a case file's facts or a journal's answers into an interview."""
+    """Put a case file's facts or a journal's answers into an interview, in place of its answers.
+
+    The outcome compares with what was concluded before: what is new, and what was withdrawn.
+    """
     form, content = read_resumable(path)
+    before = {conclusion_identity(c): c for c in interview.report().conclusions}
     if form == "case":
-        return interview.load(content)
-    if interview.answers:
-        interview.load([])  # a journal starts a consultation afresh
-    before = {conclusion_identity(c) for c in interview.report().conclusions}
-    interview.replay(content)
+        interview.load(content)
+    else:
+        if interview.answers:
+            interview.load([])  # a journal starts a consultation afresh
+        interview.replay(content)
     report = interview.report()
-    new = [c for c in report.conclusions if conclusion_identity(c) not in before]
-    return Outcome(new=new, withdrawn=[], report=report)
+    now = {conclusion_identity(c): c for c in report.conclusions}
+    new = [c for key, c in now.items() if key not in before]
+    withdrawn = [c for key, c in before.items() if key not in now]
+    return Outcome(new=new, withdrawn=withdrawn, report=report)
 
 
 def _write_atomically(path: Path, content: str) -> None:

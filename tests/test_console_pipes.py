@@ -14,6 +14,7 @@ from console_stories import (
     script,
 )
 
+from expert.interview import JOURNAL_HEADER, journal_line
 from expert.questions import question
 
 ANSI = re.compile(r"\x1b\[")
@@ -227,3 +228,20 @@ def test_a_red_flag_comes_before_the_conclusions_a_load_withdraws(tmp_path):
     loaded = out.split(f"> load {case}\n")[1]
     assert "Withdrawn" in loaded and "!! [" in loaded
     assert loaded.index("!! [") < loaded.index("Withdrawn")
+
+
+def test_loading_a_journal_says_which_conclusions_it_withdraws(tmp_path):
+    journal = tmp_path / "answers.jsonl"
+    events = [JOURNAL_HEADER, {"question": "symptom:twitching", "answer": False}, {"question": "symptom:seizures", "answer": True}]
+    journal.write_text("".join(journal_line(e) for e in events), encoding="utf-8")
+    out = run_expert(["yes", "eyelids", f"load {journal}", "quit"]).stdout
+    loaded = out.split(f"> load {journal}\n")[1]
+    assert "Withdrawn" in loaded and "agnesium" in loaded.split("Withdrawn")[1]
+
+
+def test_a_load_drops_the_question_being_answered_again(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"facts": [{"kind": "symptom", "name": "twitching", "location": "legs"}]}), encoding="utf-8")
+    out = run_expert(["yes", "eyelids", "change", f"load {case}", "quit"]).stdout
+    after = out.split(f"> load {case}\n")[1]
+    assert "Where do you notice the twitching" not in after
