@@ -87,7 +87,7 @@ class Console:
 
     def farewell(self) -> None:
         if self.journal is not None:
-            self.say(f"Your answers are kept in {self.journal}; continue with: expert --resume {self.journal}")
+            self.say(f"Your answers are kept in {self.journal}; continue with: expert --resume {self.journal} --journal {self.journal}")
         elif self.unsaved:
             self.say(
                 "Your answers were not saved. To keep them, type 'save FILE' before leaving, "

@@ -133,7 +133,7 @@ def test_a_journal_keeps_every_answer_and_can_be_resumed(tmp_path):
     lines, interview = script(B6_HIGH_DOSE)
     half = lines[: len(lines) // 2]
     first = run_expert(half, "--journal", str(journal))  # input ends: like a closed terminal
-    assert first.returncode == 0 and f"expert --resume {journal}" in first.stdout
+    assert first.returncode == 0 and f"expert --resume {journal} --journal {journal}" in first.stdout
     kept = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
     assert len(kept) == 1 + len(half)
     rest = run_expert(lines[len(half):], "--resume", str(journal), "--journal", str(journal))
