@@ -282,8 +282,15 @@ class Verification(BaseModel):
         return self.problem is None
 
 
-def _record_problem(raw: bytes, position: int, previous: AuditRecord | None) -> tuple[str | None, AuditRecord | None]:
-    """What is wrong with one line of a log (None if nothing), and the record it holds."""
+def _record_problem(
+    raw: bytes, position: int, previous: AuditRecord | None, seen: dict[str, int]
+) -> tuple[str | None, AuditRecord | None]:
+    """What is wrong with one line of a log (None if nothing), and the record it holds.
+
+    `seen` maps the hash of each sound record before this one to its position.
+    """
+    if not raw.strip():
+        return "an empty line, not an audit record", None
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -291,13 +298,17 @@ def _record_problem(raw: bytes, position: int, previous: AuditRecord | None) -> 
     try:
         record = AuditRecord.model_validate_json(line)
     except ValidationError as exc:
-        return f"not an audit record ({exc.errors()[0]['msg']})", None
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        return f"not an audit record ({where + ': ' if where else ''}{error['msg']})", None
     if record.hash is None or record.seq is None or record.prev is None:
         return "not sealed (it has no hash, seq or prev)", None
     if record.compute_hash() != record.hash:
         return "its content does not match its hash (the record was changed)", None
     if record.line() != line:
         return "not in canonical form (bytes were changed outside its values)", None
+    if record.hash in seen:
+        return f"a copy of record {seen[record.hash]}", None
     if record.prev != (previous.hash if previous else GENESIS):
         after = "the start of the log" if previous is None else f"record {position - 1}"
         return f"does not follow {after} (its prev hash differs): a record was deleted, inserted or moved here", None
@@ -309,8 +320,9 @@ def _record_problem(raw: bytes, position: int, previous: AuditRecord | None) -> 
 def verify_lines(lines: list[bytes], *, expected_head: str | None = None) -> Verification:
     """Check a log's lines: each record canonical, matching its hash, numbered and linked to the last."""
     previous: AuditRecord | None = None
+    seen: dict[str, int] = {}
     for position, raw in enumerate(lines, start=1):
-        problem, record = _record_problem(raw, position, previous)
+        problem, record = _record_problem(raw, position, previous, seen)
         if problem is not None:
             return Verification(
                 records=position - 1,
@@ -318,6 +330,7 @@ def verify_lines(lines: list[bytes], *, expected_head: str | None = None) -> Ver
                 failed_record=position,
                 problem=f"record {position}: {problem}",
             )
+        seen[record.hash] = position
         previous = record
     head = previous.hash if previous else None
     if expected_head is not None and head != expected_head:

@@ -258,6 +258,28 @@ class TestTampering:
         write_lines(log, lines)
         self.check(log, 2, "does not follow record 1", capsys)
 
+    def test_a_duplicated_record_is_named_as_a_copy(self, log, capsys):
+        lines = lines_of(log)
+        write_lines(log, [*lines[:2], lines[0], *lines[2:]])
+        self.check(log, 3, "a copy of record 1", capsys)
+
+    def test_a_record_without_a_field_names_the_field(self, log, capsys):
+        lines = lines_of(log)
+        lines[1] = lines[1].replace(b'"time":', b'"tiem":', 1)
+        write_lines(log, lines)
+        self.check(log, 2, "not an audit record (time: Field required)", capsys)
+
+    def test_an_empty_line_is_named_as_such(self, log, capsys):
+        lines = lines_of(log)
+        write_lines(log, [*lines[:2], b"", *lines[2:]])
+        self.check(log, 3, "an empty line", capsys)
+
+    def test_one_record_is_counted_in_the_singular(self, tmp_path, capsys):
+        path = tmp_path / "one.jsonl"
+        append_records(path, [audit_record(expert.consult(CASES["a_magnesium.json"]))])
+        assert main(["audit", "verify", str(path)]) == 0
+        assert ": sound: 1 record, head " in capsys.readouterr().out
+
     def test_records_cut_off_the_end_against_a_noted_head(self, log, capsys):
         head = verify_log(log).head
         write_lines(log, lines_of(log)[:-1])

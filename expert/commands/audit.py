@@ -142,6 +142,10 @@ def _progress_printer():
     return show
 
 
+def _records(count: int) -> str:
+    return f"{count} record{'s' if count != 1 else ''}"
+
+
 def run_audit(args: argparse.Namespace, out) -> int:
     paths = expand_cases(args.cases)
     records = audit_to_log(
@@ -154,7 +158,7 @@ def run_audit(args: argparse.Namespace, out) -> int:
     firings = sum(len(r.firings) for r in records)
     numbers = f"record {records[0].seq}" if len(records) == 1 else f"records {records[0].seq}-{records[-1].seq}"
     out.write(
-        f"appended {len(records)} record{'s' if len(records) != 1 else ''} ({firings} firings) to {args.log}: "
+        f"appended {_records(len(records))} ({firings} firings) to {args.log}: "
         f"{numbers}, head {records[-1].hash}\n"
     )
     return 0
@@ -163,10 +167,10 @@ def run_audit(args: argparse.Namespace, out) -> int:
 def run_verify(args: argparse.Namespace, out) -> int:
     result = verify_log(args.log, expected_head=args.head)
     if result.ok:
-        out.write(f"{args.log}: sound: {result.records} records, head {result.head or 'none (empty log)'}\n")
+        out.write(f"{args.log}: sound: {_records(result.records)}, head {result.head or 'none (empty log)'}\n")
         return 0
     out.write(f"{args.log}: BROKEN: {result.problem}\n")
-    out.write(f"{result.records} record{'s' if result.records != 1 else ''} before it verified\n")
+    out.write(f"{_records(result.records)} before it verified\n")
     return 1
 
 
@@ -204,7 +208,7 @@ def run_replay(args: argparse.Namespace, out) -> int:
         for line in result.differences:
             out.write(f"  {line}\n")
     summary = ", ".join(f"{counts[s]} {_REPLAY_LABELS[s][1]}" for s in _REPLAY_LABELS if s in counts)
-    out.write(f"{len(results)} records: {summary or 'none'}\n")
+    out.write(f"{_records(len(results))}: {summary or 'none'}\n")
     return 1 if not sound or any(r.failed for r in results) else 0
 
 
@@ -214,7 +218,7 @@ def run_stats(args: argparse.Namespace, out) -> int:
     if args.format == "json":
         out.write(json.dumps(stats.model_dump(mode="json"), indent=2) + "\n")
         return 0
-    out.write(f"{stats.records} records, {stats.firings} firings, {len(stats.knowledge_bases)} knowledge base(s)\n")
+    out.write(f"{_records(stats.records)}, {stats.firings} firings, {len(stats.knowledge_bases)} knowledge base(s)\n")
     if stats.fired:
         width = max(len(c.rule) for c in stats.fired)
         out.write(f"\n{'rule':<{width}}  firings  records\n")
