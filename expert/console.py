@@ -274,7 +274,7 @@ class Console:
         self.finished = False
 
     def do_save(self, rest: str) -> None:
-        path = rest.strip().strip("'\"")
+        path = _file_argument(rest)
         if not path:
             self.say("Type 'save FILE' with the name of the file to write, e.g. save my-case.json")
             return
@@ -291,7 +291,7 @@ class Console:
         self.say(f"Saved {n} fact{'s' if n != 1 else ''} to {path}. Continue later with: expert --resume {path}")
 
     def do_load(self, rest: str) -> None:
-        path = rest.strip().strip("'\"")
+        path = _file_argument(rest)
         if not path:
             self.say("Type 'load FILE' with a case file or a journal.")
             return
@@ -306,6 +306,11 @@ class Console:
         self.show(outcome)
         self.stopped = False
         self.asked_again = None  # the question being answered again may be answered by the file
+
+
+def _file_argument(rest: str) -> str:
+    """The file named after save or load, as a shell would read it: quotes removed, ~ expanded."""
+    return os.path.expanduser(rest.strip().strip("'\""))
 
 
 def load_into(interview: Interview, path: str) -> Outcome:

@@ -245,3 +245,10 @@ def test_a_load_drops_the_question_being_answered_again(tmp_path):
     out = run_expert(["yes", "eyelids", "change", f"load {case}", "quit"]).stdout
     after = out.split(f"> load {case}\n")[1]
     assert "Where do you notice the twitching" not in after
+
+
+def test_save_and_load_understand_a_home_directory_tilde(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    out = run_expert(["yes", "save ~/case.json", "load ~/case.json", "quit"], extra_env={"HOME": str(home)}).stdout
+    assert (home / "case.json").exists() and f"Loaded {home / 'case.json'}" in out
