@@ -132,15 +132,15 @@ def _candidates(condition: Condition) -> dict[str, list]:
             out[name] = [float(n) for n in _numbers_near(test)]
         else:
             out[name] = list(test) if isinstance(test, list) else [test]
-    # A test on the dose in mg is met by a dose in some unit: try each unit's equivalent.
+    # A test on the dose in mg (and none on the dose as given) is met by a dose in some unit:
+    # try each unit's equivalent.
     mg_test = condition.where.get("daily_dose_mg")
-    if condition.fact == "supplement" and isinstance(mg_test, Comparison):
-        doses = set(out["daily_dose"]) - {1.0} if "daily_dose" in condition.where else set()
+    if condition.fact == "supplement" and isinstance(mg_test, Comparison) and "daily_dose" not in condition.where:
+        doses = set()
         for mg in _numbers_near(mg_test):
             doses |= {float(mg / per_unit) for per_unit in MG_PER_UNIT.values()}
             doses |= {float(mg / Decimal("0.001") * per) for per in IU_PER_MCG.values()}
-        if "daily_dose" not in condition.where:
-            out["daily_dose"] = sorted(d for d in doses if d > 0)
+        out["daily_dose"] = sorted(d for d in doses if d > 0)
     return out
 
 
