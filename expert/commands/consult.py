@@ -35,11 +35,11 @@ def run(args: argparse.Namespace, out) -> int:
     report = consult(read_case(args.case))
     if args.format == "json":
         data = report_json(report)
-        if getattr(args, "explain", False):
+        if args.explain:
             data["proofs"] = [p.model_dump(mode="json") for p in proof_trees(report)]
         out.write(json.dumps(data, indent=2) + "\n")
     else:
         out.write(render_report(report))
-        if getattr(args, "explain", False):
+        if args.explain:
             out.write("\n" + render_proofs(proof_trees(report)))
     return 0
