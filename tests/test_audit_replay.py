@@ -15,17 +15,16 @@ from expert.batch import audit_cases, expand_cases
 from expert.cli import main
 from expert.replay import log_stats, replay_log
 from rules.knowledge import default_knowledge_base
-from tests.test_audit import CASES, changed_knowledge_base, lines_of, write_cases, write_lines
+from tests.test_audit import (  # noqa: F401 (log is the fixture both files use)
+    CASES,
+    changed_knowledge_base,
+    lines_of,
+    log,
+    write_cases,
+    write_lines,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def log(tmp_path) -> Path:
-    write_cases(tmp_path / "cases")
-    path = tmp_path / "audit.jsonl"
-    assert main(["audit", str(tmp_path / "cases"), "--log", str(path), "--include-facts"]) == 0
-    return path
 
 
 def without_time(record: AuditRecord) -> dict:
