@@ -3,7 +3,7 @@
 - every quote verbatim, no id used twice, every sentence and table row accounted for (the rules
   and the coverage ledger: `KnowledgeBase.problems()`);
 - every condition can be met: by a fact a person can give (tried against the fact models) or by
-  a finding some rule concludes;
+  a finding some rule concludes that can itself fire;
 - every finding a rule concludes is used by a condition or shown to the person;
 - no cycles in the rule graph;
 - no rule that duplicates another or is subsumed by one (the same conclusions from a superset of
@@ -192,17 +192,34 @@ def person_can_meet(condition: Condition) -> bool:
 
 def _condition_problems(kb: KnowledgeBase) -> list[str]:
     problems = []
+    dead: set[str] = set()  # rules with a condition nothing can meet: they never fire
+    fed: list[tuple[str, str, list[str]]] = []  # (rule, condition, the rules whose findings can meet it)
     for rule in kb.rules:
         for index, condition in enumerate(rule.when, start=1):
             where = f"rule {rule.id}: condition {index} ({describe_condition(condition)})"
             if condition.fact == "finding":
-                if not any(can_satisfy(c, source, condition) for source in kb.rules for c in source.then):
+                producers = [s.id for s in kb.rules if any(can_satisfy(c, s, condition) for c in s.then)]
+                if producers:
+                    fed.append((rule.id, where, producers))
+                else:
                     problems.append(f"{where}: can never be met: no rule concludes such a finding")
+                    dead.add(rule.id)
             elif not person_can_meet(condition):
                 if condition.absent:
                     problems.append(f"{where}: no fact a person can give is excluded by it, so it always holds")
                 else:
                     problems.append(f"{where}: can never be met: no fact a person can give passes its tests")
+                    dead.add(rule.id)
+    # A rule that never fires concludes nothing: follow that down the chains it would feed.
+    changed = True
+    while changed:
+        changed = False
+        for rule_id, where, producers in fed:
+            if rule_id not in dead and all(p in dead for p in producers):
+                fire = ", ".join(producers)
+                problems.append(f"{where}: can never be met: only rules that never fire conclude it ({fire})")
+                dead.add(rule_id)
+                changed = True
     return problems
 
 

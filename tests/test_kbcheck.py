@@ -141,6 +141,41 @@ def test_a_condition_no_person_can_meet_fails(kb_copy, capsys):
     ) in out
 
 
+def test_a_condition_fed_only_by_a_rule_that_never_fires_fails(kb_copy, capsys):
+    """A chain is only as live as its first link: the rule after a dead one can never fire either."""
+    kb_dir, ledger = kb_copy
+    base = as_data(default_knowledge_base().rules[0])
+    dead = {
+        **base,
+        "id": "broken.magnesium_in_iu",
+        "when": [{"fact": "supplement", "where": {"nutrient": "magnesium", "unit": "IU"}}],
+        "then": [{"finding": "deficiency", "about": "unreachable"}],
+    }
+    after = {
+        **base,
+        "id": "broken.after_it",
+        "when": [{"fact": "finding", "where": {"name": "deficiency", "about": "unreachable"}}],
+        "then": [{"finding": "deficiency", "about": "unreachable_too"}],
+    }
+    last = {
+        **base,
+        "id": "broken.last",
+        "when": [{"fact": "finding", "where": {"name": "deficiency", "about": "unreachable_too"}}],
+        "then": [],
+    }
+    add_rules(kb_dir, [last, after, dead])
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1
+    assert (
+        "rule broken.after_it: condition 1 (finding(name=deficiency, about=unreachable)): "
+        "can never be met: only rules that never fire conclude it (broken.magnesium_in_iu)"
+    ) in out
+    assert (
+        "rule broken.last: condition 1 (finding(name=deficiency, about=unreachable_too)): "
+        "can never be met: only rules that never fire conclude it (broken.after_it)"
+    ) in out
+
+
 def test_a_cycle_fails(kb_copy, capsys):
     kb_dir, ledger = kb_copy
     base = as_data(default_knowledge_base().rules[0])
