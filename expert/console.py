@@ -99,7 +99,7 @@ class Console:
     def run(self, resumed: Outcome | None = None, resumed_from: str | None = None) -> int:
         self.say(text.intro(self.interview.knowledge_base))
         if resumed is not None:
-            self.say(f"\nContinuing from {resumed_from}: {len(self.interview.answers)} answers so far.")
+            self.say(f"\nContinuing from {resumed_from}: {_count(len(self.interview.answers), 'answer')} so far.")
             self.show(resumed)
         self.write_journal()
         while True:
@@ -287,8 +287,7 @@ class Console:
             self.say(f"Could not save to {path}: {exc.strerror or exc}.")
             return
         self.saved = len(self.interview.events)
-        n = len(self.interview.facts())
-        self.say(f"Saved {n} fact{'s' if n != 1 else ''} to {path}. Continue later with: expert --resume {path}")
+        self.say(f"Saved {_count(len(self.interview.facts()), 'fact')} to {path}. Continue later with: expert --resume {path}")
 
     def do_load(self, rest: str) -> None:
         path = _file_argument(rest)
@@ -302,10 +301,14 @@ class Console:
             self.say("Could not load it: " + "; ".join(problems))
             return
         self.write_journal()
-        self.say(f"Loaded {path}: {len(self.interview.answers)} answers.")
+        self.say(f"Loaded {path}: {_count(len(self.interview.answers), 'answer')}.")
         self.show(outcome)
         self.stopped = False
         self.asked_again = None  # the question being answered again may be answered by the file
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _file_argument(rest: str) -> str:

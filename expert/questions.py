@@ -274,7 +274,7 @@ def normalise(line: str) -> str:
     text = text.replace("\u2019", "'").replace("`", "'")
     text = " ".join(text.casefold().split()).rstrip(".!")
     if not text:
-        raise AnswerError("please type an answer (or 'help' to see what you can type)")
+        raise AnswerError("please type an answer")
     return text
 
 

@@ -252,3 +252,12 @@ def test_save_and_load_understand_a_home_directory_tilde(tmp_path):
     home.mkdir()
     out = run_expert(["yes", "save ~/case.json", "load ~/case.json", "quit"], extra_env={"HOME": str(home)}).stdout
     assert (home / "case.json").exists() and f"Loaded {home / 'case.json'}" in out
+
+
+def test_an_empty_answer_mentions_help_once_and_one_answer_is_counted_as_one(tmp_path):
+    case = tmp_path / "case.json"
+    out = run_expert(["", "yes", f"save {case}", "quit"]).stdout
+    sorry = next(line for line in out.splitlines() if line.startswith("Sorry: "))
+    assert sorry.count("help") == 1
+    resumed = run_expert(["quit"], "--resume", str(case)).stdout
+    assert "1 answer so far" in resumed
