@@ -128,7 +128,7 @@ def new_conclusions(items: list[tuple[int, Conclusion]], style: Style) -> str:
 
 
 def withdrawn(items: list[tuple[int, Conclusion]], style: Style) -> str:
-    lines = [style.bold("Withdrawn, as it rested on the answer taken back:")]
+    lines = [style.bold("Withdrawn, as it no longer follows from your answers:")]
     lines += [wrap(c.text, "     ", first=f"  [{n}] ") for n, c in items]
     return "\n".join(lines)
 

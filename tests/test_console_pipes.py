@@ -261,3 +261,11 @@ def test_an_empty_answer_mentions_help_once_and_one_answer_is_counted_as_one(tmp
     assert sorry.count("help") == 1
     resumed = run_expert(["quit"], "--resume", str(case)).stdout
     assert "1 answer so far" in resumed
+
+
+def test_an_answer_that_rules_a_conclusion_out_withdraws_it_without_claiming_an_answer_was_taken_back():
+    lines, _ = script(EYELID_COFFEE_SLEEP, stop_at="nutrient_level:magnesium")
+    out = run_expert(lines + ["normal", "quit"]).stdout
+    after = out.split("> normal\n")[1]
+    assert "Withdrawn" in after and "agnesium" in after.split("Withdrawn")[1]
+    assert "taken back" not in after
