@@ -206,12 +206,6 @@ def option_label(value: str) -> str:
     return value.replace("_", " ")
 
 
-def thing(question_id: str) -> str:
-    """What a question is about, in words: "twitching", "vitamin B6"."""
-    subject = question_id.split("/", 1)[0].split(":", 1)[-1]
-    return option_label(subject)
-
-
 def main_questions() -> list[Question]:
     """Every main question, in the order used to break ties: the direct causes the documents name
     (habits, supplements, medication, conditions, test results) before the other symptoms and diet."""
