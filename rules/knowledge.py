@@ -125,8 +125,9 @@ def _load_rules(directory: Path) -> tuple[list[Rule], list[str]]:
             except ValidationError as exc:
                 name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
                 for err in exc.errors():
+                    message = err["msg"].removeprefix("Value error, ").removeprefix(f"rule {name}: ")
                     loc = ".".join(str(p) for p in err["loc"])
-                    problems.append(f"{path.name}: rule {name}: {loc}: {err['msg']}")
+                    problems.append(f"{path.name}: rule {name}: " + (f"{loc}: " if loc else "") + message)
     return rules, problems
 
 

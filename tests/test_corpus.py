@@ -74,3 +74,14 @@ def test_an_unaccounted_sentence_is_reported_by_line(tmp_path):
     problems = load_knowledge_base(kb_dir, ledger).problems()
     assert "ledger: vitamins line 11: unaccounted for: 'Calcium is essential for proper muscle contraction and nerve function.'" in problems
     assert "ledger: vitamins: no such sentence or table row: 'Calcium is essential.'" in problems
+
+
+def test_a_hedge_not_in_the_quotes_is_refused_with_one_clear_line(tmp_path):
+    kb_dir = _copy_kb(tmp_path)
+    path = kb_dir / "10_red_flags.toml"
+    path.write_text(path.read_text().replace('hedge = "severe cases"', 'hedge = "perhaps"', 1))
+    with pytest.raises(KnowledgeBaseError) as error:
+        load_knowledge_base(kb_dir)
+    assert error.value.problems == [
+        "10_red_flags.toml: rule red_flag.seizures: hedge 'perhaps' does not stand in any of its quotes"
+    ]
