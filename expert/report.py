@@ -33,6 +33,13 @@ class Conclusion(BaseModel):
     concluded: list[FactRef]
     # Ids of the person's own facts it rests on, through every step of every chain behind it.
     grounds: list[str] = Field(default_factory=list)
+    # The firings it rests on, its own included, in firing order.
+    chain: list[int] = Field(default_factory=list)
+
+    def lines_of_evidence(self, firings: dict[int, Firing]) -> int:
+        """How many firings behind it matched something the person said: two symptom profiles
+        that both fit count twice, where `grounds` would count the same facts once."""
+        return sum(1 for n in self.chain if any(ref.origin == "user" for ref in firings[n].matched))
 
     @property
     def key(self) -> tuple:
@@ -74,35 +81,34 @@ def _fact_order(fact_id: str) -> int:
     return int(fact_id[1:])
 
 
-def _grounds(firings: list[Firing]) -> dict[int, set[str]]:
-    """For each firing, the person's facts it rests on, through every firing behind each derived fact."""
+def _chains(firings: list[Firing]) -> dict[int, set[int]]:
+    """For each firing, the firings it rests on (itself included), through every firing that
+    concluded one of the derived facts it matched. The rule graph has no cycles (`expert check`)."""
     derivers: dict[str, list[int]] = {}
     for firing in firings:
         for ref in firing.concluded:
             derivers.setdefault(ref.id, []).append(firing.number)
     by_number = {f.number: f for f in firings}
-    memo: dict[int, set[str]] = {}
+    memo: dict[int, set[int]] = {}
 
-    def of(number: int, visiting: frozenset) -> set[str]:
+    def of(number: int) -> set[int]:
         if number not in memo:
-            found: set[str] = set()
+            memo[number] = {number}  # a guard, should a derived fact ever feed its own firing
+            found = {number}
             for ref in by_number[number].matched:
-                if ref.origin == "user":
-                    found.add(ref.id)
-                else:
-                    for n in derivers.get(ref.id, []):
-                        if n not in visiting:
-                            found |= of(n, visiting | {number})
+                for n in derivers.get(ref.id, []) if ref.origin == "rule" else ():
+                    found |= of(n)
             memo[number] = found
         return memo[number]
 
-    return {f.number: of(f.number, frozenset()) for f in firings}
+    return {f.number: of(f.number) for f in firings}
 
 
 def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing]) -> Report:
     """Merge firings that reached the same conclusion and order them: red flags first, then
     within each kind the conclusions resting on more of what the person said."""
-    grounds = _grounds(firings)
+    chains = _chains(firings)
+    by_number = {f.number: f for f in firings}
     merged: dict[tuple, dict] = {}
     for firing in firings:
         rule = kb.rule(firing.rule)
@@ -120,17 +126,23 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing])
                 because={},
                 firings=[],
                 concluded=firing.concluded,
-                grounds=set(),
+                chain=set(),
             ),
         )
         entry["firings"].append(firing.number)
-        entry["grounds"] |= grounds[firing.number]
+        entry["chain"] |= chains[firing.number]
         for ref in firing.matched:
             entry["because"].setdefault(ref.id, ref)
-    conclusions = [
-        Conclusion(**{**e, "because": list(e["because"].values()), "grounds": sorted(e["grounds"], key=_fact_order)})
-        for e in merged.values()
-    ]
-    conclusions.sort(key=lambda c: (CATEGORY_ORDER[c.category], -len(c.grounds), c.firings[0]))
+    conclusions = []
+    for entry in merged.values():
+        chain = sorted(entry["chain"])
+        told = {ref.id for n in chain for ref in by_number[n].matched if ref.origin == "user"}
+        conclusions.append(
+            Conclusion(
+                **entry
+                | {"because": list(entry["because"].values()), "chain": chain, "grounds": sorted(told, key=_fact_order)}
+            )
+        )
+    conclusions.sort(key=lambda c: (CATEGORY_ORDER[c.category], -len(c.grounds), -c.lines_of_evidence(by_number), c.firings[0]))
     derived = {r.id: r for f in firings for r in f.concluded}
     return Report(facts=facts, conclusions=conclusions, derived=list(derived.values()), fired=firings)

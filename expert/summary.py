@@ -7,7 +7,6 @@ conclusions about the same nutrient or factor.
 
 from dataclasses import dataclass, field
 
-from expert.proof import Step, prove
 from expert.report import Conclusion, Report
 from expert.trace import FactRef
 from rules.schema import CATEGORY_ORDER
@@ -47,19 +46,8 @@ class Summary:
 
 def user_grounds(report: Report, conclusion: Conclusion) -> list[FactRef]:
     """The person's own facts a conclusion rests on, however far down its chain, each once."""
-    found: dict[str, FactRef] = {}
-
-    def walk(step: Step) -> None:
-        for premise in step.premises:
-            if premise.proof is None:
-                if premise.fact.origin == "user":
-                    found.setdefault(premise.fact.id, premise.fact)
-            else:
-                walk(premise.proof)
-
-    for tree in prove(report, conclusion).trees:
-        walk(tree)
-    return sorted(found.values(), key=lambda r: int(r.id[1:]))
+    told = {fact.id: fact for fact in report.facts}
+    return [told[fact_id] for fact_id in conclusion.grounds]
 
 
 def find_conclusions(report: Report, words: str) -> list[Conclusion]:
@@ -91,7 +79,16 @@ def summarise(report: Report) -> Summary:
         about = subjects(c)
         against = [r for r in ruled_out if subjects(r) & about]
         ranked.append(RankedExplanation(c, user_grounds(report, c), against))
-    ranked.sort(key=lambda e: (-len(e.support), len(e.against), CATEGORY_ORDER[e.conclusion.category], e.conclusion.firings[0]))
+    firings = {f.number: f for f in report.fired}
+    ranked.sort(
+        key=lambda e: (
+            -len(e.support),
+            len(e.against),
+            -e.conclusion.lines_of_evidence(firings),
+            CATEGORY_ORDER[e.conclusion.category],
+            e.conclusion.firings[0],
+        )
+    )
     advice: dict[str, list[Conclusion]] = {}
     for c in report.conclusions:
         if c.category != "advice":

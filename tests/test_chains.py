@@ -88,3 +88,20 @@ def test_each_matched_fact_is_traceable_to_the_person_or_an_earlier_firing():
                 assert fact.id in told
             else:
                 assert fact.derived_by is not None and fact.derived_by < firing.number
+
+
+def test_with_equal_grounds_the_explanation_with_more_lines_of_evidence_comes_first():
+    # Facial twitching and tingling around the mouth fit calcium twice over (two profile rules);
+    # magnesium and potassium only once each.
+    report = expert.consult([symptom("twitching", "face"), symptom("tingling", "around_mouth")])
+    explanations = [c.rule for c in report.conclusions if c.category == "explanation"]
+    assert explanations[0] == "calcium.explains_twitching"
+    assert {tuple(c.grounds) for c in report.conclusions if c.category == "explanation"} == {("u1", "u2")}
+
+
+def test_a_conclusion_names_every_firing_its_chain_rests_on():
+    report = expert.consult([level("vitamin_d", "low"), symptom("twitching")])
+    conclusion = report.conclusion("calcium.explains_twitching")
+    rules = [report.fired[n - 1].rule for n in conclusion.chain]
+    assert rules[:4] == ["vitamin_d.tested_low", "vitamin_d.impairs_calcium_absorption", "vitamin_d.calcium_levels_fall", "calcium.risk_excites_nerves"]
+    assert rules[-1] == "calcium.explains_twitching"
