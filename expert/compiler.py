@@ -10,6 +10,7 @@ from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.nodes import ConflictSetNode
 from experta.strategies import DepthStrategy
 
+from facts import FACT_MODELS
 from rules.knowledge import KnowledgeBase
 from rules.schema import Comparison, Condition, Presence, Rule, is_variable
 
@@ -17,16 +18,14 @@ _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.
 
 
 # One experta fact class per kind, so that a pattern is tested only against facts of its kind.
-def _fact_class(kind: str) -> type[ExpertaFact]:
-    return _FACT_CLASSES[kind]
-
-
 _FACT_CLASSES: dict[str, type[ExpertaFact]] = {
     kind: type("".join(p.title() for p in kind.split("_")), (ExpertaFact,), {})
-    for kind in (
-        "symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition", "finding"
-    )
+    for kind in (*FACT_MODELS, "finding")
 }
+
+
+def _fact_class(kind: str) -> type[ExpertaFact]:
+    return _FACT_CLASSES[kind]
 
 
 class CitedStrategy(DepthStrategy):
@@ -119,14 +118,22 @@ def _pattern(condition: Condition):
     return cls(**{f: _field_constraint(t, condition.fact, f) for f, t in condition.where.items()})
 
 
+# Matched facts are bound under an upper-case name, which no rule variable can have.
+_FACT_BINDING = "F"
+
+
+def _fact_binding(index: int) -> str:
+    return f"{_FACT_BINDING}{index}"
+
+
 def _make_rhs(rule: Rule):
     positive = [i for i, c in enumerate(rule.when) if not c.absent]
 
     def fire(*args, **context):
         # experta passes the engine last (and sometimes its own bound instance first).
         engine = args[-1]
-        matched = [context[f"f{i}"] for i in positive]
-        bindings = {k: v for k, v in context.items() if not (k[0] == "f" and k[1:].isdigit())}
+        matched = [context[_fact_binding(i)] for i in positive]
+        bindings = {k: v for k, v in context.items() if not k.startswith(_FACT_BINDING)}
         engine.recorder.record(engine, rule, matched, bindings)
 
     fire.__name__ = rule.id
@@ -134,13 +141,13 @@ def _make_rhs(rule: Rule):
 
 
 def compile_rule(rule: Rule, ordinal: int) -> ExpertaRule:
-    """One rule as an experta rule: each positive condition bound as f<i>, each absent one a NOT."""
+    """One rule as an experta rule: each positive condition bound as F<i>, each absent one a NOT."""
     patterns = []
     # Absent conditions go last: experta reads a NOT's variables as bound only by the patterns
     # before it, so a NOT listed first would test "no such fact at all" (found against CLIPS).
     for i, condition in sorted(enumerate(rule.when), key=lambda item: item[1].absent):
         pattern = _pattern(condition)
-        patterns.append(NOT(pattern) if condition.absent else AS.__getattr__(f"f{i}") << pattern)
+        patterns.append(NOT(pattern) if condition.absent else AS.__getattr__(_fact_binding(i)) << pattern)
     rhs = _make_rhs(rule)
     # experta rebuilds rule objects while compiling its network, keeping only the function:
     # the rule's place in the knowledge base travels on it.

@@ -25,3 +25,25 @@ def test_each_rule_fires_once_per_combination_of_facts():
     firings = [f for f in report.fired if f.rule == "magnesium.profile.location"]
     assert sorted(f.matched[0].fact["location"] for f in firings) == ["eyelids", "legs"]
     assert len(report.conclusion("magnesium.profile.location").firings) == 2
+
+
+def test_a_rule_variable_named_like_a_fact_binding_keeps_its_value(tmp_path):
+    from rules.knowledge import load_knowledge_base
+
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "one.toml").write_text('''
+[[rule]]
+id = "test.variable"
+title = "A variable called f0"
+category = "advice"
+when = [{ fact = "nutrient_level", where = { nutrient = "?f0", level = "low" } }]
+then = [{ finding = "blood_test_advised", about = "?f0" }]
+text = "Ask about your {f0}."
+sources = [{ document = "vitamins", quote = "If a deficiency is suspected, a doctor can confirm with a blood test." }]
+''')
+    kb = load_knowledge_base(tmp_path / "kb", tmp_path / "no-ledger.toml")
+    report = expert.consult([level("folate", "low")], knowledge_base=kb)
+    firing = report.fired[0]
+    assert firing.bindings == {"f0": "folate"}
+    assert firing.text == "Ask about your folate."
+    assert firing.concluded[0].fact["about"] == "folate"
