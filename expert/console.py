@@ -406,10 +406,13 @@ def run_console(args) -> int:
     try:
         return console.run(outcome, resume)
     except EOFError:
+        console.write_journal()
         console.say("")
         console.farewell()
         return EXIT_OK
     except KeyboardInterrupt:
+        # An answer interrupted while the rules ran is recorded but not yet journaled.
+        console.write_journal()
         console.say("\nInterrupted.")
         console.farewell()
         return EXIT_INTERRUPTED
