@@ -18,7 +18,6 @@ from expert.interview import (
     JOURNAL_HEADER,
     Interview,
     Outcome,
-    conclusion_identity,
     is_journal_header,
     journal_line,
     read_resumable,
@@ -157,14 +156,14 @@ class Console:
         """What a change did: new red flags before anything else, then what was withdrawn, then the rest."""
         items = []
         for c in outcome.new:
-            key = conclusion_identity(c)
+            key = c.key
             self.numbers.setdefault(key, len(self.numbers) + 1)
             items.append((self.numbers[key], c))
         red = [item for item in items if item[1].is_red_flag]
         if red:
             self.say(text.new_conclusions(red, self.style))
         if outcome.withdrawn:
-            gone = [(self.numbers.get(conclusion_identity(c), 0), c) for c in outcome.withdrawn]
+            gone = [(self.numbers.get(c.key, 0), c) for c in outcome.withdrawn]
             self.say(text.withdrawn(gone, self.style))
         rest = [item for item in items if not item[1].is_red_flag]
         if rest:
@@ -184,7 +183,7 @@ class Console:
         self.journaled = len(self.interview.events)
 
     def number_of(self, conclusion) -> int | None:
-        return self.numbers.get(conclusion_identity(conclusion))
+        return self.numbers.get(conclusion.key)
 
     def summary_text(self) -> str:
         return text.summary(summarise(self.interview.report()), self.number_of, self.style)
@@ -322,7 +321,7 @@ def load_into(interview: Interview, path: str) -> Outcome:
     The outcome compares with what was concluded before: what is new, and what was withdrawn.
     """
     form, content = read_resumable(path)
-    before = {conclusion_identity(c): c for c in interview.report().conclusions}
+    before = {c.key: c for c in interview.report().conclusions}
     if form == "case":
         interview.load(content)
     else:
@@ -330,7 +329,7 @@ def load_into(interview: Interview, path: str) -> Outcome:
             interview.load([])  # a journal starts a consultation afresh
         interview.replay(content)
     report = interview.report()
-    now = {conclusion_identity(c): c for c in report.conclusions}
+    now = {c.key: c for c in report.conclusions}
     new = [c for key, c in now.items() if key not in before]
     withdrawn = [c for key, c in before.items() if key not in now]
     return Outcome(new=new, withdrawn=withdrawn, report=report)

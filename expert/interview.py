@@ -26,12 +26,6 @@ from rules.knowledge import KnowledgeBase
 JOURNAL_HEADER = {"journal": "expert consultation", "version": 1}
 
 
-def conclusion_identity(conclusion: Conclusion) -> tuple:
-    """What makes a conclusion the same one from run to run: its rule, its words and what it concluded."""
-    concluded = tuple(json.dumps(r.fact, sort_keys=True) for r in conclusion.concluded)
-    return (conclusion.rule, conclusion.text, concluded)
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What one change of the answers did: conclusions newly reached, conclusions withdrawn."""
@@ -133,7 +127,6 @@ class Interview:
         self.events: list[dict] = []
         self._loaded = _Loaded()
         self._told: dict[str, str] = {}  # canonical fact -> session fact id
-        self._shown: dict[tuple, Conclusion] = {}
 
     # --- what is known -------------------------------------------------------------------
 
@@ -246,12 +239,8 @@ class Interview:
         for key, fact in wanted.items():
             if key not in self._told:
                 self._told[key] = self.session.tell(fact)
-        report = self.session.run().report
-        now = {conclusion_identity(c): c for c in report.conclusions}
-        new = [c for k, c in now.items() if k not in self._shown]
-        withdrawn = [c for k, c in self._shown.items() if k not in now]
-        self._shown = now
-        return Outcome(new=new, withdrawn=withdrawn, report=report)
+        result = self.session.run()
+        return Outcome(new=result.new, withdrawn=result.withdrawn, report=result.report)
 
 
 def _checked(q: Question, value: Any) -> Any:

@@ -8,7 +8,7 @@ from console_stories import B6_HIGH_DOSE, EYELID_COFFEE_SLEEP, LOW_VITAMIN_D, SE
 import expert
 from expert.casefile import dump_case, parse_case
 from expert.errors import InvalidFactError
-from expert.interview import Interview, conclusion_identity, journal_line, read_resumable, JOURNAL_HEADER
+from expert.interview import Interview, journal_line, read_resumable, JOURNAL_HEADER
 from expert.questions import AnswerError
 
 
@@ -31,13 +31,13 @@ def test_a_story_answer_becomes_one_fact_with_its_details():
 
 def test_taking_an_answer_back_withdraws_exactly_what_rested_on_it():
     _, interview = script(EYELID_COFFEE_SLEEP)
-    before = {conclusion_identity(c) for c in interview.report().conclusions}
+    before = {c.key for c in interview.report().conclusions}
     outcome = interview.forget("lifestyle:excessive_caffeine")
     assert outcome.withdrawn and not outcome.new
     for c in outcome.withdrawn:
         assert "caffeine" in json.dumps([r.fact for r in c.because] + [c.text]).casefold()
-    after = {conclusion_identity(c) for c in interview.report().conclusions}
-    assert after == before - {conclusion_identity(c) for c in outcome.withdrawn}
+    after = {c.key for c in interview.report().conclusions}
+    assert after == before - {c.key for c in outcome.withdrawn}
     assert interview.answers["lifestyle:excessive_caffeine"] is None
 
 
