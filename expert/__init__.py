@@ -10,6 +10,7 @@
 
 from expert import _quiet  # noqa: F401  (keeps experta from configuring logging)
 from expert.audit import AuditRecord, Verification, append_records, audit_record, knowledge_base_hash, verify_log
+from expert.auditdiff import GainedConclusion, LogDiff, LostConclusion, RecordDiff, diff_log
 from expert.errors import (
     AuditError,
     ExpertError,
@@ -46,10 +47,14 @@ __all__ = [
     "FactRef",
     "Firing",
     "FiringLimitError",
+    "GainedConclusion",
     "InvalidFactError",
     "InvalidKnowledgeBaseError",
+    "LogDiff",
     "LogStats",
+    "LostConclusion",
     "Proof",
+    "RecordDiff",
     "ReplayResult",
     "Report",
     "RunResult",
@@ -61,6 +66,7 @@ __all__ = [
     "audit_record",
     "check_knowledge_base",
     "consult",
+    "diff_log",
     "knowledge_base_hash",
     "log_stats",
     "parse_fact",

@@ -4,6 +4,7 @@
     expert audit verify FILE.jsonl [--head HASH]
     expert audit replay FILE.jsonl
     expert audit stats FILE.jsonl [--format text|json]
+    expert audit diff FILE.jsonl [--kb DIR] [--ledger FILE] [--format text|json]
 
 The verbs are sub-commands of `audit`; anything else in their place starts the list of case
 files (the implicit verb `run`: `expert audit run CASES...` is the same). A case file that is
@@ -13,12 +14,18 @@ named like a verb is given as ./verify.
 import argparse
 import json
 import sys
+import textwrap
+import tomllib
+from pathlib import Path
 
 from expert.audit import verify_log
+from expert.auditdiff import DiffConclusion, LogDiff, RecordDiff, diff_log
 from expert.batch import audit_to_log, expand_cases
+from expert.errors import InvalidKnowledgeBaseError
 from expert.replay import log_stats, replay_log
+from rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 
-VERBS = ("verify", "replay", "stats")
+VERBS = ("verify", "replay", "stats", "diff")
 DEFAULT_VERB = "run"
 
 
@@ -64,13 +71,14 @@ def register(subparsers) -> None:
         ),
         description="Log one JSON Lines record per consultation (UTC time, versions, knowledge-base hash, "
         "case hash, every firing with its matched facts, conclusions and citations), each chained to the "
-        "one before it by SHA-256; verify the chain, replay the records, or count how often each rule fired.",
+        "one before it by SHA-256; verify the chain, replay the records, count how often each rule fired, "
+        "or compare the records with a changed knowledge base.",
         epilog="Without a verb, the arguments are case files, folders (every .json inside) or globs. "
-        "Run 'expert audit verify --help' (or replay, stats) for each verb.",
+        "Run 'expert audit verify --help' (or replay, stats, diff) for each verb.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.register("action", "verb_or_cases", _VerbOrCases)
-    verbs = parser.add_subparsers(action="verb_or_cases", dest="verb", metavar="CASE...|verify|replay|stats")
+    verbs = parser.add_subparsers(action="verb_or_cases", dest="verb", metavar="CASE...|verify|replay|stats|diff")
     verbs.required = True
 
     run_cases = verbs.add_parser(
@@ -127,6 +135,22 @@ def register(subparsers) -> None:
     stats.add_argument("log", metavar="FILE.jsonl")
     stats.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     stats.set_defaults(handler=run_stats)
+
+    diff = verbs.add_parser(
+        "diff",
+        prog=f"{parser.prog} diff",
+        help="the conclusions each record would gain or lose under the knowledge base now",
+        description="Re-run each record made with --include-facts under the current knowledge base (or the "
+        "one in --kb DIR) and print, per record, the conclusions lost and gained: a conclusion is a rule with "
+        "its bindings and the findings it concluded. Records without their facts, or whose facts are no "
+        "longer accepted, are listed but not compared. Exit 0 whether or not anything changed; 1 when the "
+        "log cannot be read or its chain is broken (it is still compared, with a warning on stderr).",
+    )
+    diff.add_argument("log", metavar="FILE.jsonl")
+    diff.add_argument("--kb", metavar="DIR", help="compare with the rule files in DIR instead of the project's own")
+    diff.add_argument("--ledger", metavar="FILE", help="the coverage ledger to load with --kb")
+    diff.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    diff.set_defaults(handler=run_diff)
 
 
 def _progress_printer():
@@ -229,3 +253,137 @@ def run_stats(args: argparse.Namespace, out) -> int:
     for rule in stats.never_fired:
         out.write(f"  {rule}\n")
     return 0
+
+
+WIDTH = 80
+
+
+def _wrap(out, text: str, indent: str = "", hang: str = "    ") -> None:
+    """One paragraph wrapped at 80 columns, its continuation lines indented further."""
+    lines = textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent + hang, break_on_hyphens=False
+    )
+    out.write("\n".join(lines or [indent]) + "\n")
+
+
+def _short(hash_: str) -> str:
+    return hash_[:12] + "\u2026"
+
+
+def _load_given_knowledge_base(kb_dir: str | None, ledger: str | None) -> KnowledgeBase:
+    """The knowledge base of --kb and --ledger; InvalidKnowledgeBaseError, one line a fault, if it does not load."""
+    problems = []
+    if kb_dir is not None and not Path(kb_dir).is_dir():
+        problems.append(f"{kb_dir}: no such folder")
+    elif kb_dir is not None and not any(Path(kb_dir).glob("*.toml")):
+        problems.append(f"{kb_dir}: holds no rule file (*.toml)")
+    if ledger is not None and not Path(ledger).is_file():
+        problems.append(f"{ledger}: no such file")
+    if problems:
+        raise InvalidKnowledgeBaseError(problems)
+    try:
+        return load_knowledge_base(kb_dir, ledger)
+    except KnowledgeBaseError as exc:
+        raise InvalidKnowledgeBaseError(exc.problems) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidKnowledgeBaseError([f"{ledger}: not valid TOML: {exc}"]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidKnowledgeBaseError([str(exc)]) from exc
+
+
+def _name(conclusion: DiffConclusion) -> str:
+    """A rule with its bindings: `advice.blood_test (nutrient=magnesium)`."""
+    if not conclusion.bindings:
+        return conclusion.rule
+    return f"{conclusion.rule} ({', '.join(f'{k}={v}' for k, v in conclusion.bindings.items())})"
+
+
+def _findings(conclusion: DiffConclusion) -> str:
+    """What a conclusion concluded, for telling apart two of one rule with the same bindings."""
+    if not conclusion.concluded:
+        return "concluding nothing"
+    parts = []
+    for finding in conclusion.concluded:
+        rest = ", ".join(f"{k}={v}" for k, v in finding.items() if k != "name")
+        parts.append(f"{finding.get('name', '?')} ({rest})" if rest else finding.get("name", "?"))
+    return "concluding " + "; ".join(parts)
+
+
+def _write_record(out, result: RecordDiff, mixed: bool, current: str) -> None:
+    notes = [result.case_file] if result.case_file else []
+    if mixed:
+        same = result.made_under == current
+        notes.append("made under " + ("the same knowledge base" if same else f"knowledge base {_short(result.made_under)}"))
+    where = f" ({'; '.join(notes)})" if notes else ""
+    if result.status == "no_facts":
+        _wrap(out, f"record {result.record}{where}: not compared: recorded without its facts (--include-facts)")
+        return
+    if result.status == "invalid_facts":
+        _wrap(out, f"record {result.record}{where}: not compared: its facts are not accepted now")
+        for problem in result.problems:
+            _wrap(out, problem, indent="  ")
+        return
+    _wrap(out, f"record {result.record}{where}: {result.status}")
+    # A rule with the same bindings on both sides concluded other findings: say which.
+    both = {(c.rule, tuple(c.bindings.items())) for c in result.lost} & {
+        (c.rule, tuple(c.bindings.items())) for c in result.gained
+    }
+    for lost in result.lost:
+        what = lost.title if lost.in_knowledge_base else "this rule no longer exists in the knowledge base"
+        if (lost.rule, tuple(lost.bindings.items())) in both:
+            what += f" ({_findings(lost)})"
+        _wrap(out, f"lost   {_name(lost)}: {what}", indent="  ", hang="       ")
+    for gained in result.gained:
+        what = gained.text
+        if (gained.rule, tuple(gained.bindings.items())) in both:
+            what += f" ({_findings(gained)})"
+        _wrap(out, f"gained {_name(gained)}: {what}", indent="  ", hang="       ")
+
+
+def write_diff(out, diff: LogDiff) -> None:
+    """A log's diff as text for an 80-column terminal."""
+    recorded, current = diff.knowledge_base.recorded, diff.knowledge_base.current
+    mixed = len(recorded) > 1
+    if mixed:
+        _wrap(out, f"compared with knowledge base {_short(current)}")
+    elif recorded:
+        records = "record" if len(diff.records) == 1 else "records"
+        if recorded[0] == current:
+            _wrap(out, f"{records} made under knowledge base {_short(current)}, the one compared with")
+        else:
+            _wrap(out, f"{records} made under knowledge base {_short(recorded[0])}, compared with {_short(current)}")
+    for result in diff.records:
+        _write_record(out, result, mixed, current)
+    unchanged = diff.compared - diff.changed
+    _wrap(
+        out,
+        f"{_records(len(diff.records))}: {diff.changed} changed, {unchanged} unchanged, "
+        f"{diff.not_compared} not compared",
+    )
+
+
+def run_diff(args: argparse.Namespace, out) -> int:
+    given = args.kb is not None or args.ledger is not None
+    try:
+        # The project's knowledge base is loaded by diff_log, after the log is read: a log that
+        # cannot be read is said first.
+        kb = _load_given_knowledge_base(args.kb, args.ledger) if given else None
+        diff = diff_log(args.log, kb)
+    except InvalidKnowledgeBaseError as exc:
+        if args.kb:
+            where = f"the knowledge base in {args.kb}"
+        else:
+            where = "the project's knowledge base" + (f" with the ledger {args.ledger}" if args.ledger else "")
+        for line in [f"{where} does not load:", *exc.problems]:
+            sys.stderr.write(f"expert: {line}\n")
+        return 1
+    if not diff.sound:
+        sys.stderr.write(
+            f"expert: warning: {args.log}: BROKEN: {diff.broken}; what follows is not vouched for "
+            "(run `expert audit verify`)\n"
+        )
+    if args.format == "json":
+        out.write(json.dumps(diff.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    else:
+        write_diff(out, diff)
+    return 0 if diff.sound else 1
