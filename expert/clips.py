@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from expert.errors import ExpertError
 from facts import FACT_MODELS, Finding
 from rules.knowledge import KnowledgeBase
-from rules.schema import _DERIVED_FIELDS, Comparison, Condition, Presence, Rule, is_variable
+from rules.schema import _DERIVED_FIELDS, Comparison, Condition, OneOf, Presence, Rule, is_variable
 
 _CLIPS_OPS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _KINDS = {**FACT_MODELS, "finding": Finding}
@@ -134,6 +134,12 @@ def _constraint(test, index: int, field: str) -> str:
         return "~nil" if test.known else "nil"
     if is_variable(test):
         return test
+    if isinstance(test, OneOf):
+        # Bound to the variable and limited to the values: ?complaint&"twitching"|"cramps".
+        values = list(test.one_of)
+        if all(isinstance(v, (str, bool)) for v in values):
+            return f"{test.bind}&" + "|".join(clips_literal(v) for v in values)
+        return f"{test.bind}&:(or {' '.join(_test(test.bind, v) for v in values)})"
     if not isinstance(test, (str, bool, int, float, list)):
         raise TypeError(f"no CLIPS form for the field test {test!r} on {field}")
     values = test if isinstance(test, list) else [test]

@@ -12,7 +12,7 @@ from experta.strategies import DepthStrategy
 
 from facts import FACT_MODELS
 from rules.knowledge import KnowledgeBase
-from rules.schema import Comparison, Condition, Presence, Rule, is_variable
+from rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
 
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 
@@ -103,6 +103,9 @@ def _field_constraint(test, kind: str, field: str):
         return P(lambda x, op=op, bound=bound: x is not None and op(Decimal(x), bound))
     if isinstance(test, Presence):
         return P(lambda x: x is not None) if test.known else P(lambda x: x is None)
+    if isinstance(test, OneOf):
+        accepted = frozenset(test.one_of)
+        return MATCH.__getattr__(test.bind[1:]) & P(lambda x, accepted=accepted: x in accepted)
     if isinstance(test, list):
         if any(is_variable(v) for v in test):
             raise ValueError(f"{kind}.{field}: a list of values cannot hold a variable")

@@ -186,7 +186,8 @@ class Console:
         return self.numbers.get(conclusion.key)
 
     def summary_text(self) -> str:
-        return text.summary(summarise(self.interview.report()), self.number_of, self.style)
+        asked = {q.topic.partition(":")[2] for q, _ in self.interview.answered() if q.topic.startswith("symptom:")}
+        return text.summary(summarise(self.interview.report(), asked=asked), self.number_of, self.style)
 
     # --- commands ------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ WIDTH = 88
 
 LABELS = {
     "red_flag": "RED FLAG",
+    "conflict": "Pulls two ways",
     "referral": "See a professional",
     "explanation": "Possible explanation",
     "suspicion": "Your answers fit",
@@ -27,7 +28,7 @@ LABELS = {
     "background": "In general",
 }
 
-URGENT = "Get medical help now: call your emergency number or go to an emergency department."
+OWN_ADVICE = "Our advice, not the documents':"
 
 HELP = """\
 Answer the question, or type one of these commands:
@@ -116,10 +117,13 @@ def conclusion(c: Conclusion, number: int, style: Style) -> str:
     label = LABELS.get(c.category, c.category.replace("_", " "))
     head = f"[{number}] {label}: "
     if c.is_red_flag:
-        lines = [style.red(wrap(c.text, "     ", first="!! " + head)), style.red(f"     {URGENT}")]
+        lines = [style.red(wrap(c.text, "     ", first="!! " + head))]
     else:
         body = wrap(c.text, "     ", first=head)
         lines = [style.bold(head) + body[len(head):]]
+    if c.own_advice:
+        advice = wrap(f"{OWN_ADVICE} {c.own_advice}", "     ")
+        lines.append(style.red(advice) if c.is_red_flag else advice)
     return "\n".join(lines + quotes(c, "     ", style, limit=1))
 
 
@@ -195,7 +199,8 @@ def trace(report: Report) -> str:
 
 
 def summary(s: Summary, number_of, style: Style) -> str:
-    """The summary: red flags, referrals, explanations ranked with their support, advice, disclaimer.
+    """The summary: red flags, conflicts, what to do, the causes ranked with a one-line reason
+    and what speaks against each, what was left out, and the disclaimer.
 
     `number_of(conclusion)` gives the number a conclusion was shown with, or None.
     """
@@ -205,29 +210,47 @@ def summary(s: Summary, number_of, style: Style) -> str:
 
     out = [style.bold("SUMMARY")]
     if s.red_flags:
-        out.append(style.red("Red flags: seek urgent care"))
-        out += [style.red(wrap(num(c) + c.text, "     ", first="  !! ")) for c in s.red_flags]
-        out.append(style.red(f"     {URGENT}"))
-    else:
+        out.append(style.red("Red flags"))
+        for c in s.red_flags:
+            out.append(style.red(wrap(num(c) + c.text, "     ", first="  !! ")))
+            if c.own_advice:
+                out.append(style.red(wrap(f"{OWN_ADVICE} {c.own_advice}", "     ")))
+    if s.red_flags_not_asked:
+        names = s.red_flags_not_asked
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        how = "not asked about" if s.asked_known else "not reported"
+        out.append(wrap(f"Warning signs {how}: {listed}." if s.red_flags else f"Red flags: none reported; {how}: {listed}."))
+    elif not s.red_flags:
         out.append("Red flags: none of the warning signs the documents name.")
-    if s.referrals:
-        out.append(style.bold("See a healthcare professional"))
-        out += [wrap(num(c) + c.text, "    ", first="  - ") for c in s.referrals]
-    if s.explanations:
-        out.append(style.bold("Possible explanations, best supported first"))
-        for i, e in enumerate(s.explanations, start=1):
-            out.append(wrap(num(e.conclusion) + e.conclusion.text, "     ", first=f"  {i}. "))
-            support = "; ".join(r.text for r in e.support) or "nothing you said directly"
-            out.append(wrap(f"supported by {len(e.support)} of your answers: {support}", "       ", first="     "))
-            for a in e.against:
+    for c in s.conflicts:
+        out.append(style.bold("Where your answers pull two ways"))
+        out.append(wrap(num(c) + c.text, "    ", first="  - "))
+        if c.own_advice:
+            out.append(wrap(f"{OWN_ADVICE} {c.own_advice}", "    "))
+    todo = s.referrals + [c for group in s.advice.values() for c in group]
+    if todo:
+        out.append(style.bold("What to do"))
+        out += [wrap(num(c) + c.text, "    ", first="  - ") for c in todo]
+    if s.causes:
+        out.append(style.bold("Possible causes, best supported first"))
+        for i, ranked in enumerate(s.causes, start=1):
+            out.append(wrap(f"{ranked.cause.name}: {ranked.cause.reason[0].lower()}{ranked.cause.reason[1:]}.", "     ", first=f"  {i}. "))
+            for c in ranked.conclusions:
+                out.append(wrap(num(c) + c.text, "       ", first="     "))
+            for a in ranked.against:
                 out.append(wrap(f"against: {num(a)}{a.text}", "       ", first="     "))
-    else:
-        out.append("Possible explanations: none follow from your answers so far.")
-    if s.other_against:
+    if s.weak:
+        names = ", ".join(r.cause.name for r in s.weak)
+        out.append(wrap(f"Weak evidence, shared by several causes: {names}.", "    ", first="  "))
+    if not s.causes and not s.weak:
+        out.append("Possible causes: none follow from your answers so far.")
+    if s.ruled_out or s.other_against:
         out.append(style.bold("What speaks against"))
+        for ranked in s.ruled_out:
+            out.append(wrap(f"{ranked.cause.name}: {ranked.cause.reason[0].lower()}{ranked.cause.reason[1:]}.", "    ", first="  - "))
         out += [wrap(num(c) + c.text, "    ", first="  - ") for c in s.other_against]
-    for group, items in s.advice.items():
-        out.append(style.bold(group))
-        out += [wrap(num(c) + c.text, "    ", first="  - ") for c in items]
+    if s.unused:
+        told = "; ".join(ref.text for ref in s.unused)
+        out.append(wrap(f"Not taken into account, as the documents say nothing that follows from it: {told}."))
     out.append(wrap("Disclaimer: " + s.disclaimer))
     return "\n".join(out)

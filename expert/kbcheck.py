@@ -7,12 +7,22 @@
 - every finding a rule concludes is used by a condition or shown to the person;
 - no cycles in the rule graph;
 - no rule that duplicates another or is subsumed by one (the same conclusions from a superset of
-  the other's conditions).
+  the other's conditions);
+- no text more certain than its sources: a hedged rule's text uses no word of certainty, and an
+  unhedged rule's only those its quotes use;
+- advice in the system's own words (urgent care, emergency services) only in `own_advice`, never
+  in the text that stands for the documents;
+- a red flag only from what the person reports, never from a finding such as a risk;
+- a sign concluded as tied to one nutrient in particular (`profile_match`) never tied to another
+  nutrient in particular by a second rule;
+- a rule that applies the vitamins document's comparison table, whose columns take magnesium and
+  vitamin B6 as their examples, to anything else says in its text that it generalises.
 """
 
 import itertools
 import json
 import operator
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +34,7 @@ from expert.render import CATEGORY_HEADINGS
 from facts import FACT_MODELS
 from facts.models import IU_PER_MCG, MG_PER_UNIT
 from rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
-from rules.schema import Comparison, Condition, Presence, Rule, is_variable
+from rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
 
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 # A condition is tried against at most this many candidate facts.
@@ -130,6 +140,8 @@ def _candidates(condition: Condition) -> dict[str, list]:
                 out[name] = ["something"]
         elif isinstance(test, Comparison):
             out[name] = [float(n) for n in _numbers_near(test)]
+        elif isinstance(test, OneOf):
+            out[name] = list(test.one_of)
         else:
             out[name] = list(test) if isinstance(test, list) else [test]
     # A test on the dose in mg (and none on the dose as given) is met by a dose in some unit:
@@ -153,6 +165,8 @@ def _passes(test, value) -> bool:
         return _OPS[test.op](Decimal(repr(value)) if isinstance(value, float) else Decimal(value), test.value)
     if isinstance(test, list):
         return value in test
+    if isinstance(test, OneOf):
+        return value in test.one_of
     # True == 1 in Python, but a person's "true" is no number.
     return value == test and isinstance(value, bool) == isinstance(test, bool)
 
@@ -347,6 +361,158 @@ def _redundant_rules(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
+# --- what the text may say ------------------------------------------------------------------------
+
+# Words that state a thing as certain. In a hedged rule's text none may stand (the hedge says the
+# documents are not certain); in an unhedged rule's text, only those the rule's quotes use.
+CERTAINTY_WORDS = (
+    "always", "never", "certainly", "definitely", "clearly", "surely", "undoubtedly", "proves",
+    "proven", "means", "will", "must", "causes", "is caused", "the cause", "is how", "unlikely",
+    "not the", "rules out", "ruled out", "cannot", "the severe", "leads to", "results in",
+    "is due to", "guaranteed", "impossible",
+)
+# Words of advice the documents never give: they belong in `own_advice`, marked as ours.
+OWN_ADVICE_WORDS = ("urgent", "urgently", "emergency", "call", "seek", "immediately", "right away", "at once", "ambulance")
+
+
+# "causes" is certain as a verb ("it causes twitching"), not as a noun ("other causes").
+_NOUN_BEFORE = {"causes": ("other", "possible", "several", "the", "these", "its", "of", "many", "various", "all", "named", "lifestyle")}
+
+
+def _has(word: str, text: str) -> bool:
+    for match in re.finditer(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text.casefold()):
+        before = text[: match.start()].casefold().split()
+        if before and before[-1] in _NOUN_BEFORE.get(word, ()):
+            continue
+        return True
+    return False
+
+
+def _certainty_problems(kb: KnowledgeBase) -> list[str]:
+    problems = []
+    for rule in kb.rules:
+        quotes = " ".join(s.quote for s in rule.sources)
+        hedge = (rule.hedge or "").casefold()
+        for word in CERTAINTY_WORDS:
+            if not _has(word, rule.text) or _has(word, hedge):
+                continue
+            if rule.hedge:
+                problems.append(
+                    f"rule {rule.id}: its text says {word!r}, more certain than its hedge {rule.hedge!r}"
+                )
+            elif not _has(word, quotes):
+                problems.append(f"rule {rule.id}: its text says {word!r}, which none of its quotes says")
+    return problems
+
+
+def _own_advice_problems(kb: KnowledgeBase) -> list[str]:
+    problems = []
+    for rule in kb.rules:
+        quotes = " ".join(s.quote for s in rule.sources)
+        for word in OWN_ADVICE_WORDS:
+            if _has(word, rule.text) and not _has(word, quotes):
+                problems.append(
+                    f"rule {rule.id}: its text gives advice in our own words ({word!r}): put it in own_advice"
+                )
+                break
+    return problems
+
+
+def _red_flag_problems(kb: KnowledgeBase) -> list[str]:
+    problems = []
+    for rule in kb.rules:
+        if rule.category == "red_flag":
+            derived = [c for c in rule.when if not c.absent and c.fact == "finding"]
+            if derived:
+                problems.append(
+                    f"rule {rule.id}: a red flag concluded from a finding ({describe_condition(derived[0])}); "
+                    "a red flag comes only from what the person reports"
+                )
+            if not any(c.fact == "symptom" and not c.absent for c in rule.when):
+                problems.append(f"rule {rule.id}: a red flag with no symptom the person reports")
+        elif any(c.finding == "urgent_care" for c in rule.then):
+            problems.append(f"rule {rule.id}: concludes urgent care but is not a red flag reported by the person")
+    return problems
+
+
+def _facts_passing(condition: Condition) -> list[dict]:
+    """Candidate facts a person can give that pass the condition's tests (as field dicts)."""
+    candidates = _candidates(condition)
+    names = list(candidates)
+    model = FACT_MODELS[condition.fact]
+    out = []
+    for values in itertools.islice(itertools.product(*candidates.values()), _MAX_CANDIDATES):
+        data = {"kind": condition.fact, **{n: v for n, v in zip(names, values) if v is not None}}
+        try:
+            fact = model.model_validate(data)
+        except ValidationError:
+            continue
+        fields = fact.model_dump()
+        if all(is_variable(t) or _passes(t, fields.get(f)) for f, t in condition.where.items()):
+            out.append(fields)
+    return out
+
+
+def _specific_sign_problems(kb: KnowledgeBase) -> list[str]:
+    """A sign tied to one nutrient in particular by one rule must not be tied to another in particular."""
+    specific = []
+    for rule in kb.rules:
+        abouts = {c.about for c in rule.then if c.finding == "profile_match" and c.about and not is_variable(c.about)}
+        for condition in rule.when:
+            if abouts and not condition.absent and condition.fact != "finding":
+                specific.append((rule, condition, abouts))
+    problems = []
+    for i, (rule, condition, abouts) in enumerate(specific):
+        for other, other_condition, other_abouts in specific[i + 1 :]:
+            if other.id == rule.id or condition.fact != other_condition.fact or not (other_abouts - abouts):
+                continue
+            shared = next(
+                (f for f in _facts_passing(condition)
+                 if all(is_variable(t) or _passes(t, f.get(n)) for n, t in other_condition.where.items())),
+                None,
+            )
+            if shared is not None:
+                what = ", ".join(f"{k}={shared[k]}" for k in condition.where if shared.get(k) is not None)
+                problems.append(
+                    f"rule {rule.id}: ties {condition.fact}({what}) to {', '.join(sorted(abouts))} in particular, "
+                    f"but rule {other.id} ties it to {', '.join(sorted(other_abouts))} in particular"
+                )
+    return problems
+
+
+# The vitamins document's comparison table takes magnesium (deficiency) and vitamin B6 (excess)
+# as the examples of its columns.
+_TABLE_EXAMPLES = {"magnesium", "vitamin_b6"}
+
+
+def _subjects(rule: Rule) -> set[str]:
+    found = set()
+    for condition in rule.when:
+        for field in ("nutrient", "about"):
+            test = condition.where.get(field)
+            values = test.one_of if isinstance(test, OneOf) else test if isinstance(test, list) else [test]
+            found |= {v for v in values if isinstance(v, str) and not is_variable(v)}
+    for conclusion in rule.then:
+        if conclusion.about and not is_variable(conclusion.about):
+            found.add(conclusion.about)
+    # "magnesium_deficiency" is about magnesium.
+    return {re.sub(r"_(deficiency|excess|toxicity)$", "", v) for v in found}
+
+
+def _generalisation_problems(kb: KnowledgeBase) -> list[str]:
+    problems = []
+    for rule in kb.rules:
+        rows = [s for s in rule.sources if s.document == "vitamins" and s.quote.startswith("|")]
+        subjects = _subjects(rule)
+        if rows and (not subjects or subjects - _TABLE_EXAMPLES) and "example" not in rule.text.casefold():
+            about = ", ".join(sorted(subjects - _TABLE_EXAMPLES)) or "nutrients in general"
+            problems.append(
+                f"rule {rule.id}: applies the vitamins document's table (its examples are magnesium and "
+                f"vitamin B6) to {about}; its text must say that it generalises"
+            )
+    return problems
+
+
 def check_knowledge_base(kb: KnowledgeBase) -> CheckResult:
     """Every fault of a loaded knowledge base, one line each, with its coverage figures."""
     edges = rule_edges(kb)
@@ -356,6 +522,11 @@ def check_knowledge_base(kb: KnowledgeBase) -> CheckResult:
         + _unused_findings(kb)
         + _cycles(kb, edges)
         + _redundant_rules(kb)
+        + _certainty_problems(kb)
+        + _own_advice_problems(kb)
+        + _red_flag_problems(kb)
+        + _specific_sign_problems(kb)
+        + _generalisation_problems(kb)
     )
     return CheckResult(problems=problems, coverage=coverage_figures(kb), rules=len(kb.rules), edges=len(edges))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from facts import FACT_MODELS, Finding
 from rules.knowledge import KnowledgeBase
-from rules.schema import Comparison, Conclusion, Condition, Presence, Rule, is_variable
+from rules.schema import Comparison, Conclusion, Condition, OneOf, Presence, Rule, is_variable
 
 # What a variable may stand for: a set of values, or None for "anything".
 Domain = frozenset | None
@@ -43,6 +43,8 @@ def variable_domains(rule: Rule) -> dict[str, Domain]:
             for field, test in condition.where.items():
                 if is_variable(test):
                     found.setdefault(test, []).append(field_values(condition.fact, field))
+                elif isinstance(test, OneOf):
+                    found.setdefault(test.bind, []).append(frozenset(test.one_of))
     domains: dict[str, Domain] = {}
     for variable, candidates in found.items():
         known = [d for d in candidates if d is not None]
@@ -58,6 +60,8 @@ def _accepts(test, values: Domain) -> bool:
         return True
     if isinstance(test, Presence):
         return values is None or any((v is not None) == test.known for v in values)
+    if isinstance(test, OneOf):
+        test = list(test.one_of)
     accepted = set(test) if isinstance(test, list) else {test}
     return values is None or bool(accepted & values)
 
@@ -119,6 +123,8 @@ def describe_condition(condition: Condition) -> str:
             tests.append(f"{field} {'given' if test.known else 'not given'}")
         elif isinstance(test, list):
             tests.append(f"{field} in {'|'.join(str(v) for v in test)}")
+        elif isinstance(test, OneOf):
+            tests.append(f"{field}={test.bind} in {'|'.join(str(v) for v in test.one_of)}")
         else:
             tests.append(f"{field}={str(test).lower() if isinstance(test, bool) else test}")
     return ("no " if condition.absent else "") + f"{condition.fact}({', '.join(tests)})"
@@ -136,6 +142,10 @@ def rules_text(kb: KnowledgeBase) -> str:
         lines += [f'  cites {s.document}: "{s.quote}"' for s in rule.sources]
         if rule.authority:
             lines.append(f"  authority: {rule.authority.figure} ({rule.authority.source})")
+        if rule.own_advice:
+            lines.append(f"  our own advice: {rule.own_advice}")
+        if rule.contradicts:
+            lines.append(f"  says what contradicts rule {rule.contradicts}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + f"\n\n{len(kb.rules)} rules\n"
 

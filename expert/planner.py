@@ -25,7 +25,7 @@ from expert.report import Report
 from facts import UserFact, choices
 from facts.vocabulary import Nutrient
 from rules.knowledge import KnowledgeBase
-from rules.schema import CATEGORY_ORDER, Comparison, Rule, is_variable
+from rules.schema import CATEGORY_ORDER, Comparison, OneOf, Rule, is_variable
 
 # A field whose value is not known yet: an open question may still give it any value.
 ANY = object()
@@ -57,6 +57,8 @@ def accepts(test, value) -> bool:
         return _OPS[test.op](Decimal(str(value)), test.value)
     if isinstance(test, list):
         return value in test
+    if isinstance(test, OneOf):
+        return value in test.one_of
     if hasattr(test, "known"):  # a presence test: was the field given at all?
         return (value is not None) == test.known
     if isinstance(test, (str, bool, int, float)):

@@ -1,10 +1,17 @@
-"""What a consultation concludes, as typed results: conclusions with their sources and grounds."""
+"""What a consultation concludes, as typed results: conclusions with their sources and grounds,
+and the possible causes ranked by the evidence that bears on each."""
+
+import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from expert.evidence import Cause, Evidence, assess, conclusion_causes
 from expert.trace import FactRef, Firing, Source
+from facts.vocabulary import display
 from rules.knowledge import KnowledgeBase
 from rules.schema import CATEGORY_ORDER, Authority, Category
+
+__all__ = ["DISCLAIMER", "Cause", "Conclusion", "Evidence", "Report", "build_report"]
 
 DISCLAIMER = (
     "This is health information drawn from two documents, not a diagnosis or medical advice. "
@@ -26,6 +33,12 @@ class Conclusion(BaseModel):
     sources: list[Source]
     # A figure the documents leave open, from a named outside authority; never among `sources`.
     authority: Authority | None = None
+    # Prudent advice in the system's own words, not the documents'; shown apart and marked so.
+    own_advice: str | None = None
+    # For a conclusion saying that something the person said contradicts a rule: that rule's id.
+    contradicts: str | None = None
+    # The causes it bears on (see Report.causes).
+    causes: list[str] = Field(default_factory=list)
     # The facts it rests on: the person's own or those derived by earlier firings.
     because: list[FactRef]
     # The firings (by number) that reached it; more than one when several sets of facts did.
@@ -43,9 +56,9 @@ class Conclusion(BaseModel):
 
     @property
     def key(self) -> tuple:
-        """What makes two conclusions the same, whatever facts they rested on."""
-        # By content: derived ids are numbered in firing order, which a new fact may change.
-        return (self.rule, self.text, tuple(sorted(repr(sorted(r.fact.items())) for r in self.concluded)))
+        """What makes two conclusions the same, whatever facts they rested on: the rule and
+        what it says (a rule gives one conclusion per consultation)."""
+        return (self.rule, self.text)
 
     @property
     def is_red_flag(self) -> bool:
@@ -61,6 +74,10 @@ class Report(BaseModel):
     conclusions: list[Conclusion]
     derived: list[FactRef]
     fired: list[Firing]
+    # The possible causes, best supported first, each with its evidence and a one-line reason.
+    causes: list[Cause] = Field(default_factory=list)
+    # The person's facts no rule used: the documents say nothing that follows from them.
+    unused: list[FactRef] = Field(default_factory=list)
     disclaimer: str = DISCLAIMER
 
     @property
@@ -70,6 +87,10 @@ class Report(BaseModel):
     def conclusion(self, rule_id: str) -> Conclusion | None:
         """The conclusion a rule reached, if it fired."""
         return next((c for c in self.conclusions if c.rule == rule_id), None)
+
+    def cause(self, cause: str) -> Cause | None:
+        """The assessment of one cause (e.g. "magnesium_deficiency"), if anything bears on it."""
+        return next((c for c in self.causes if c.cause == cause), None)
 
     @property
     def rules_fired(self) -> list[str]:
@@ -104,45 +125,64 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
     return {f.number: of(f.number) for f in firings}
 
 
-def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing]) -> Report:
-    """Merge firings that reached the same conclusion and order them: red flags first, then
-    within each kind the conclusions resting on more of what the person said."""
+def _joined(values: list[str]) -> str:
+    values = [display(v) for v in dict.fromkeys(values)]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def _merged_text(template: str, firings: list[Firing]) -> str:
+    """A rule's text for all its firings: each variable names every value it took, in order."""
+    if len({f.text for f in firings}) == 1:
+        return firings[0].text
+    return re.sub(
+        r"\{([a-z_][a-z0-9_]*)\}",
+        lambda m: _joined([f.bindings[m.group(1)] for f in firings if m.group(1) in f.bindings]),
+        template,
+    )
+
+
+def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing], told: dict | None = None) -> Report:
+    """One conclusion per rule that fired, whatever facts it fired on, ordered red flags first,
+    then within each kind those resting on more of what the person said; and the causes ranked.
+
+    `told` maps the person's fact ids to their facts (for doses in mg); optional."""
     chains = _chains(firings)
     by_number = {f.number: f for f in firings}
-    merged: dict[tuple, dict] = {}
+    by_rule: dict[str, list[Firing]] = {}
     for firing in firings:
-        rule = kb.rule(firing.rule)
-        key = (firing.rule, firing.text, tuple(r.id for r in firing.concluded))
-        entry = merged.setdefault(
-            key,
-            dict(
-                rule=rule.id,
-                title=rule.title,
-                category=rule.category,
-                hedge=rule.hedge,
-                text=firing.text,
-                sources=firing.sources,
-                authority=firing.authority,
-                because={},
-                firings=[],
-                concluded=firing.concluded,
-                chain=set(),
-            ),
-        )
-        entry["firings"].append(firing.number)
-        entry["chain"] |= chains[firing.number]
-        for ref in firing.matched:
-            entry["because"].setdefault(ref.id, ref)
+        by_rule.setdefault(firing.rule, []).append(firing)
     conclusions = []
-    for entry in merged.values():
-        chain = sorted(entry["chain"])
-        told = {ref.id for n in chain for ref in by_number[n].matched if ref.origin == "user"}
-        conclusions.append(
-            Conclusion(
-                **entry
-                | {"because": list(entry["because"].values()), "chain": chain, "grounds": sorted(told, key=_fact_order)}
-            )
+    for rule_id, group in by_rule.items():
+        rule = kb.rule(rule_id)
+        chain = sorted(set().union(*(chains[f.number] for f in group)))
+        because = {ref.id: ref for f in group for ref in f.matched}
+        concluded = {ref.id: ref for f in group for ref in f.concluded}
+        told_ids = {ref.id for n in chain for ref in by_number[n].matched if ref.origin == "user"}
+        conclusion = Conclusion(
+            rule=rule.id,
+            title=rule.title,
+            category=rule.category,
+            hedge=rule.hedge,
+            text=_merged_text(rule.text, group),
+            sources=group[0].sources,
+            authority=group[0].authority,
+            own_advice=rule.own_advice,
+            contradicts=rule.contradicts,
+            because=list(because.values()),
+            firings=[f.number for f in group],
+            concluded=list(concluded.values()),
+            grounds=sorted(told_ids, key=_fact_order),
+            chain=chain,
         )
+        conclusions.append(conclusion.model_copy(update={"causes": conclusion_causes(conclusion)}))
     conclusions.sort(key=lambda c: (CATEGORY_ORDER[c.category], -len(c.grounds), -c.lines_of_evidence(by_number), c.firings[0]))
     derived = {r.id: r for f in firings for r in f.concluded}
-    return Report(facts=facts, conclusions=conclusions, derived=list(derived.values()), fired=firings)
+    used = {ref.id for f in firings for ref in f.matched if ref.origin == "user"}
+    return Report(
+        facts=facts,
+        conclusions=conclusions,
+        derived=list(derived.values()),
+        fired=firings,
+        causes=assess(kb, conclusions, firings, told or {}),
+        unused=[ref for ref in facts if ref.id not in used],
+    )

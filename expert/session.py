@@ -126,7 +126,7 @@ class Session:
             engine.recorder = None
         user_refs = [r for r in recorder.refs.values() if r.origin == "user"]
         user_refs.sort(key=lambda r: int(r.id[1:]))
-        report = build_report(self._kb, user_refs, recorder.firings)
+        report = build_report(self._kb, user_refs, recorder.firings, self._facts)
         before = {c.key for c in self._report.conclusions}
         after = {c.key for c in report.conclusions}
         result = RunResult(

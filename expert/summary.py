@@ -1,33 +1,34 @@
-"""The summary of a consultation: red flags, possible explanations ranked, advice, disclaimer.
-
-Possible explanations (and the deficiencies the symptoms fit) are ranked by how many of the
-person's own facts their chains rest on; what speaks against each is the "ruled out"
-conclusions about the same nutrient or factor.
+"""The summary of a consultation, most urgent first: red flags, conflicts, what to do, then the
+possible causes ranked by the evidence that bears on each (see expert.evidence), each with what
+speaks against it beside it, then what the documents do not cover.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from expert.evidence import Cause
 from expert.report import Conclusion, Report
 from expert.trace import FactRef
-from rules.schema import CATEGORY_ORDER
+from facts.vocabulary import display
+from rules.knowledge import KnowledgeBase, default_knowledge_base
 
-# Advice grouped by what it concludes: tests to ask for, foods, supplements to stop.
+# Advice grouped by what it concludes: tests to ask for, supplements to stop, foods.
 ADVICE_GROUPS = {
     "blood_test_advised": "Tests to ask a doctor for",
-    "dietary_advice": "Foods and diet",
     "stop_supplement": "Supplements to stop or reduce",
-    "excess_intake": "Supplements to stop or reduce",
+    "dietary_advice": "Foods and diet",
 }
 OTHER_ADVICE = "Other advice"
-_SUBJECT_FIELDS = ("about", "nutrient", "factor", "pattern")
+# Conclusions shown beside the cause they bear on, in this order.
+_CAUSE_CATEGORIES = ("explanation", "suspicion", "ruled_out")
 
 
 @dataclass(frozen=True)
-class RankedExplanation:
-    """A possible explanation with the person's facts that support it and what speaks against it."""
+class RankedCause:
+    """A cause with the conclusions shown beside it: what supports it, and what speaks against it."""
 
-    conclusion: Conclusion
-    support: list[FactRef]
+    cause: Cause
+    conclusions: list[Conclusion]
     against: list[Conclusion]
 
 
@@ -36,12 +37,39 @@ class Summary:
     """What a person should take away from a consultation, most urgent first."""
 
     red_flags: list[Conclusion]
+    conflicts: list[Conclusion]
     referrals: list[Conclusion]
-    explanations: list[RankedExplanation]
-    advice: dict[str, list[Conclusion]] = field(default_factory=dict)
-    # What speaks against something that is not among the explanations (a dose below a threshold).
+    advice: dict[str, list[Conclusion]]
+    # Causes with evidence of their own (a test, a dose, something the person reports, a sign of
+    # it alone), best supported first.
+    causes: list[RankedCause]
+    # Causes resting only on signs they share with other causes.
+    weak: list[RankedCause]
+    # Causes that what speaks against them outweighs.
+    ruled_out: list[RankedCause]
+    # What speaks against something no cause above stands for.
     other_against: list[Conclusion] = field(default_factory=list)
+    # The person's facts no rule used: the documents say nothing that follows from them.
+    unused: list[FactRef] = field(default_factory=list)
+    # The warning signs the documents name that the person was not asked about (or, for a case
+    # file, did not report), by name.
+    red_flags_not_asked: list[str] = field(default_factory=list)
+    # True when `red_flags_not_asked` is known to be what was not asked, not only what was not said.
+    asked_known: bool = False
     disclaimer: str = ""
+
+
+def red_flag_signs(kb: KnowledgeBase) -> list[str]:
+    """The symptoms whose report the knowledge base treats as a red flag, in its order."""
+    names: dict[str, None] = {}
+    for rule in kb.rules:
+        if rule.category == "red_flag":
+            for condition in rule.when:
+                name = condition.where.get("name") if condition.fact == "symptom" else None
+                for value in name if isinstance(name, list) else [name]:
+                    if isinstance(value, str):
+                        names.setdefault(value)
+    return list(names)
 
 
 def user_grounds(report: Report, conclusion: Conclusion) -> list[FactRef]:
@@ -56,52 +84,46 @@ def find_conclusions(report: Report, words: str) -> list[Conclusion]:
     return [c for c in report.conclusions if all(w in f"{c.text} {c.title} {c.rule}".casefold() for w in wanted)]
 
 
-def subjects(conclusion: Conclusion) -> set[str]:
-    """The nutrients and factors a conclusion is about: its findings' and its grounds' subjects."""
-    out = set()
-    for ref in list(conclusion.concluded) + list(conclusion.because):
-        for name in _SUBJECT_FIELDS:
-            value = ref.fact.get(name)
-            if isinstance(value, str):
-                out.add(value)
-    # "magnesium_deficiency" is about magnesium too.
-    out |= {v.rsplit("_", 1)[0] for v in out if v.endswith(("_deficiency", "_excess", "_toxicity"))}
-    return out
+def advice_group(conclusion: Conclusion) -> str:
+    names = [r.fact.get("name") for r in list(conclusion.concluded) + list(conclusion.because)]
+    return next((ADVICE_GROUPS[n] for n in names if n in ADVICE_GROUPS), OTHER_ADVICE)
 
 
-def summarise(report: Report) -> Summary:
-    """The summary of a report: red flags, referrals, ranked explanations, advice by kind."""
-    ruled_out = [c for c in report.conclusions if c.category == "ruled_out"]
-    ranked = []
-    for c in report.conclusions:
-        if c.category not in ("explanation", "suspicion"):
-            continue
-        about = subjects(c)
-        against = [r for r in ruled_out if subjects(r) & about]
-        ranked.append(RankedExplanation(c, user_grounds(report, c), against))
-    firings = {f.number: f for f in report.fired}
-    ranked.sort(
-        key=lambda e: (
-            -len(e.support),
-            len(e.against),
-            -e.conclusion.lines_of_evidence(firings),
-            CATEGORY_ORDER[e.conclusion.category],
-            e.conclusion.firings[0],
-        )
-    )
+def summarise(
+    report: Report,
+    *,
+    asked: Iterable[str] | None = None,
+    knowledge_base: KnowledgeBase | None = None,
+) -> Summary:
+    """The summary of a report. `asked` names the symptoms the person was asked about (the
+    console knows); without it, a red flag counts as not asked when it was not reported."""
+    kb = knowledge_base or default_knowledge_base()
+    shown: set[str] = set()
+    ranked: list[RankedCause] = []
+    for cause in report.causes:
+        mine = [c for c in report.conclusions if cause.cause in c.causes and c.rule not in shown]
+        supporting = [c for c in mine if c.category in ("explanation", "suspicion")]
+        against = [c for c in mine if c.category == "ruled_out"]
+        shown |= {c.rule for c in supporting + against}
+        ranked.append(RankedCause(cause, supporting, against))
     advice: dict[str, list[Conclusion]] = {}
     for c in report.conclusions:
-        if c.category != "advice":
-            continue
-        names = [r.fact.get("name") for r in list(c.concluded) + list(c.because)]
-        group = next((ADVICE_GROUPS[n] for n in names if n in ADVICE_GROUPS), OTHER_ADVICE)
-        advice.setdefault(group, []).append(c)
-    ordered = {g: advice[g] for g in dict.fromkeys((*ADVICE_GROUPS.values(), OTHER_ADVICE)) if g in advice}
+        if c.category == "advice":
+            advice.setdefault(advice_group(c), []).append(c)
+    ordered = {g: advice[g] for g in (*ADVICE_GROUPS.values(), OTHER_ADVICE) if g in advice}
+    reported = {ref.fact.get("name") for ref in report.facts if ref.kind == "symptom"}
+    asked_names = set(asked) if asked is not None else reported
     return Summary(
         red_flags=report.red_flags,
+        conflicts=[c for c in report.conclusions if c.category == "conflict"],
         referrals=[c for c in report.conclusions if c.category == "referral"],
-        explanations=ranked,
         advice=ordered,
-        other_against=[r for r in ruled_out if not any(r in e.against for e in ranked)],
+        causes=[r for r in ranked if r.cause.standing not in ("weak", "against")],
+        weak=[r for r in ranked if r.cause.standing == "weak"],
+        ruled_out=[r for r in ranked if r.cause.standing == "against"],
+        other_against=[c for c in report.conclusions if c.category == "ruled_out" and c.rule not in shown],
+        unused=list(report.unused),
+        red_flags_not_asked=[display(n) for n in red_flag_signs(kb) if n not in asked_names],
+        asked_known=asked is not None,
         disclaimer=report.disclaimer,
     )

@@ -7,12 +7,21 @@ from pydantic import BaseModel, ConfigDict
 from facts.vocabulary import display
 
 FindingName = Literal[
-    # A nutrient is low, from a test ("tested") or from the person's symptoms ("suspected").
+    # The person has one of the muscle complaints the documents are about; `about` names it
+    # (twitching, cramps or spasms).
+    "complaint",
+    # A nutrient is low, from a test ("tested") or from the person's answers ("suspected").
     "deficiency",
-    # The person's symptoms fit the profile the documents give for a nutrient's deficiency.
+    # A sign the documents tie to one nutrient's deficiency in particular: enough, with a
+    # complaint and no test yet, to suspect that deficiency.
     "profile_match",
-    # A supplement is taken above the threshold at which the documents warn of harm.
+    # A sign the documents tie to several causes alike, or a missing food source: it adds to
+    # the evidence for the nutrient but does not by itself make its deficiency suspected.
+    "weak_sign",
+    # A supplement is taken above the dose at which the documents (or a named authority) warn.
     "excess_intake",
+    # A symptom among the effects the documents give for an excess.
+    "excess_sign",
     # Mechanism steps of the chains.
     "impaired_calcium_absorption",
     "hypocalcemia_risk",
@@ -21,7 +30,7 @@ FindingName = Literal[
     "neurological_problems",
     "peripheral_neuropathy",
     "nervous_system_irritation",
-    # A possible explanation of the person's twitching; `about` names the cause.
+    # A possible explanation of the person's complaint; `about` names the cause.
     "twitching_cause",
     # What to do.
     "blood_test_advised",
@@ -29,6 +38,8 @@ FindingName = Literal[
     "urgent_care",
     "dietary_advice",
     "stop_supplement",
+    # Two pieces of advice about one nutrient pull in opposite directions.
+    "advice_conflict",
 ]
 
 Basis = Literal["tested", "suspected"]

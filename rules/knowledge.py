@@ -130,7 +130,8 @@ def _load_rules(directory: Path) -> tuple[list[Rule], list[str]]:
             continue
         for index, raw in enumerate(data.get("rule", [])):
             try:
-                rules.append(Rule.model_validate(raw))
+                # An `unless` becomes an absent condition and a companion rule, next to its rule.
+                rules.extend(Rule.model_validate(raw).expanded())
             except ValidationError as exc:
                 name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
                 for err in exc.errors():

@@ -12,15 +12,17 @@ from rules.corpus import DOCUMENT_FILES
 
 FactKind = Literal["symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition", "finding"]
 
-# The kinds of conclusion, in the order a person is shown them.
+# The kinds of conclusion, in the order a person is shown them: what is urgent, then what to
+# do, then the possible causes with what speaks for and against them, then how they work.
 Category = Literal[
     "red_flag",  # urgent: reported before anything else
+    "conflict",  # two conclusions pull in opposite directions: both sides, and a doctor
     "referral",  # see a healthcare professional
-    "explanation",  # a possible cause of the person's twitching
-    "suspicion",  # the person's symptoms fit a deficiency's profile
-    "mechanism",  # a step of a chain: what a finding leads to
-    "ruled_out",  # what a test result or a dose speaks against
     "advice",  # tests to ask for, foods, supplements to stop
+    "explanation",  # a possible cause of the person's twitching, cramps or spasms
+    "suspicion",  # the person's answers fit what the documents tie to a cause
+    "ruled_out",  # what a test result or a dose speaks against
+    "mechanism",  # a step of a chain: what a finding leads to
     "background",  # what the documents say in general about the person's complaint
 ]
 CATEGORY_ORDER: dict[str, int] = {c: i for i, c in enumerate(typing.get_args(Category))}
@@ -55,6 +57,22 @@ class Comparison(BaseModel):
         return Decimal(repr(getattr(self, self.op)))
 
 
+class OneOf(BaseModel):
+    """A field that takes one of several values, bound to a variable the text can name:
+    `{ one_of = ["twitching", "cramps"], bind = "?complaint" }`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    one_of: Annotated[list[str | bool | int | float], Field(min_length=1)]
+    bind: str
+
+    @model_validator(mode="after")
+    def _binds_a_variable(self):
+        if not is_variable(self.bind):
+            raise ValueError(f"bind must be a variable such as '?complaint', not {self.bind!r}")
+        return self
+
+
 class Presence(BaseModel):
     """A test of whether an optional field was given at all: `{ known = false }` when it was not."""
 
@@ -64,8 +82,26 @@ class Presence(BaseModel):
 
 
 # A field test: a literal value, a list of accepted values, a comparison, whether the field is
-# known, or "?name" (a variable).
-FieldTest = _Scalar | list[_Scalar] | Comparison | Presence
+# known, "?name" (a variable), or one of several values bound to a variable.
+FieldTest = _Scalar | list[_Scalar] | Comparison | Presence | OneOf
+
+
+def accepted_values(test) -> list | None:
+    """The values a literal, list or one-of test accepts; None for tests of another form."""
+    if isinstance(test, OneOf):
+        return list(test.one_of)
+    if isinstance(test, list):
+        return list(test)
+    if isinstance(test, (str, bool, int, float)) and not is_variable(test):
+        return [test]
+    return None
+
+
+def bound_variable(test) -> str | None:
+    """The variable a field test binds: "?name" itself, or a one-of's `bind`."""
+    if isinstance(test, OneOf):
+        return test.bind
+    return test if is_variable(test) else None
 
 # Fields a rule may test beyond the model's own: the supplement's dose in mg is derived.
 _DERIVED_FIELDS = {"supplement": {"daily_dose_mg": Decimal}}
@@ -106,7 +142,7 @@ class Condition(BaseModel):
                 continue
             if isinstance(test, Presence):
                 continue
-            values = test if isinstance(test, list) else [test]
+            values = accepted_values(test) or [test]
             for value in values:
                 if is_variable(value):
                     continue
@@ -122,7 +158,7 @@ class Condition(BaseModel):
         return self
 
     def variables(self) -> set[str]:
-        return {v for v in self.where.values() if is_variable(v)}
+        return {v for v in map(bound_variable, self.where.values()) if v}
 
 
 class Conclusion(BaseModel):
@@ -164,6 +200,27 @@ class Authority(BaseModel):
     note: str = ""  # what the figure stands for in this rule
 
 
+class Unless(BaseModel):
+    """Something the person says that contradicts a rule, such as a normal test result.
+
+    While it is known the rule does not fire, so nothing that rests on the rule follows either;
+    `text` is said instead, under what speaks against, citing `sources` (the rule's own when
+    none are given). The knowledge base turns each into an absent condition of the rule and a
+    companion rule of its own (`<id>.contradicted`), so the engine and CLIPS see plain rules.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fact: Literal["symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition"]
+    where: dict[str, FieldTest] = Field(default_factory=dict)
+    text: Annotated[str, Field(min_length=5)]
+    sources: list[Citation] = Field(default_factory=list)
+    hedge: Annotated[str, Field(min_length=2)] | None = None
+
+    def condition(self, *, absent: bool) -> Condition:
+        return Condition(fact=self.fact, where=self.where, absent=absent)
+
+
 class Rule(BaseModel):
     """One statement of the documents that says what follows from what."""
 
@@ -181,6 +238,13 @@ class Rule(BaseModel):
     text: Annotated[str, Field(min_length=5)]
     sources: Annotated[list[Citation], Field(min_length=1)]
     authority: Authority | None = None
+    # Prudent advice in the system's own words, not the documents' (such as "get medical help
+    # now"): always shown apart from the quotes and marked as ours.
+    own_advice: Annotated[str, Field(min_length=5)] | None = None
+    # What the person may say that contradicts this rule (see Unless).
+    unless: list[Unless] = Field(default_factory=list)
+    # On a companion made from an `unless`: the id of the rule it contradicts.
+    contradicts: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -200,7 +264,39 @@ class Rule(BaseModel):
         hedge = (self.hedge or "").casefold()
         if hedge and not any(re.search(r"\b" + re.escape(hedge) + r"\b", s.quote.casefold()) for s in self.sources):
             raise ValueError(f"rule {self.id}: hedge {self.hedge!r} does not stand in any of its quotes")
+        for unless in self.unless:
+            for name in re.findall(r"\{([a-z_][a-z0-9_]*)\}", unless.text):
+                if "?" + name not in bound | unless.condition(absent=False).variables():
+                    raise ValueError(f"rule {self.id}: an unless text uses {{{name}}}, which no condition binds")
+            if not unless.condition(absent=True).variables() <= bound:
+                # A fresh variable in an unless would make its absent condition mean "no such fact at all".
+                raise ValueError(f"rule {self.id}: an unless uses a variable no condition of the rule binds")
         return self
+
+    def expanded(self) -> list["Rule"]:
+        """The rule as the engine runs it: each `unless` an absent condition, and after it one
+        companion rule per `unless` that says what contradicts it."""
+        if not self.unless:
+            return [self]
+        main = self.model_copy(
+            update={"when": [*self.when, *(u.condition(absent=True) for u in self.unless)], "unless": []}
+        )
+        out = [main]
+        positive = [c for c in self.when if not c.absent]
+        for n, unless in enumerate(self.unless, start=1):
+            out.append(
+                Rule(
+                    id=f"{self.id}.contradicted" + (f"-{n}" if len(self.unless) > 1 else ""),
+                    title=f"What you said contradicts it: {self.title[0].lower()}{self.title[1:]}",
+                    category="ruled_out",
+                    hedge=unless.hedge,
+                    when=[*positive, unless.condition(absent=False)],
+                    text=unless.text,
+                    sources=unless.sources or self.sources,
+                    contradicts=self.id,
+                )
+            )
+        return out
 
     @property
     def salience(self) -> int:

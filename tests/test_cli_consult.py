@@ -29,7 +29,9 @@ def test_text_puts_red_flags_first_with_quotes_and_titles_then_the_disclaimer(tm
     assert text.startswith("RED FLAGS")
     assert '"- In severe cases, tetany, seizures, and difficulty breathing"' in text
     assert "(from: Magnesium Deficiency and Muscle Twitching)" in text
-    assert text.index("RED FLAGS") < text.index("What your symptoms fit") < text.index("Disclaimer:")
+    assert text.index("RED FLAGS") < text.index("What to do") < text.index("Possible causes") < text.index("Disclaimer:")
+    # The urgent advice is ours, and marked so, apart from the quote.
+    assert "Our advice, not the documents': Get medical help now." in text
 
 
 def test_json_has_conclusions_with_rule_text_sources_because_and_the_firings(tmp_path):

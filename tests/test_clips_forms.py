@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import expert
 from clips_strategies import fact_sets, rich_fact_sets
 from expert.clips import ClipsEngine, export_clips, outcome_of_report
-from facts import Medication, NutrientLevel, Supplement, Symptom
+from facts import Lifestyle, Medication, NutrientLevel, Supplement, Symptom
 from rules.corpus import corpus
 from rules.knowledge import KnowledgeBase
 from rules.schema import Rule
@@ -22,10 +22,10 @@ from rules.schema import Rule
 QUOTE = {"document": "minerals", "quote": "This vital mineral plays a crucial role in nerve function and muscle relaxation."}
 
 
-def _rule(rule_id, when, then=(), category="mechanism"):
+def _rule(rule_id, when, then=(), category="mechanism", **extra):
     return Rule.model_validate(
         {"id": rule_id, "title": f"Synthetic rule {rule_id}", "category": category, "when": when,
-         "then": list(then), "text": "A synthetic conclusion.", "sources": [QUOTE]}
+         "then": list(then), "text": "A synthetic conclusion.", "sources": [QUOTE], **extra}
     )
 
 
@@ -67,6 +67,13 @@ FORMS = KnowledgeBase(
             {"fact": "finding", "where": {"name": "blood_test_advised", "about": "?n"}},
             {"fact": "supplement", "where": {"nutrient": "?n", "unit": ["IU", "mcg"]}},
         ], [{"finding": "dietary_advice", "about": "?n"}]),
+        _rule("one_of_bound", [
+            {"fact": "symptom", "where": {"name": {"one_of": ["cramps", "spasms"], "bind": "?c"}}},
+        ], [{"finding": "neurological_problems", "about": "?c"}]),
+        _rule("one_of_numbers", [{"fact": "supplement", "where": {"daily_dose": {"one_of": [50, 200.5], "bind": "?d"}}}]),
+        # An `unless`: the rule itself with an absent condition, then its companion.
+        *_rule("unless_stressed", [{"fact": "symptom", "where": {"name": "twitching", "location": "?where"}}],
+               unless=[{"fact": "lifestyle", "where": {"factor": "stress"}, "text": "Stress at {where} contradicts it."}]).expanded(),
     ),
     documents=corpus(),
     ledger=(),
@@ -144,6 +151,28 @@ def test_two_facts_without_a_location_share_the_unbound_location(forms_engine):
 def test_a_medication_name_with_quotes_travels_through_clips_intact(forms_engine):
     ours = _compare([Medication(name='a "quoted" \\ name')], forms_engine)
     assert ("finding", ("about", 'a "quoted" \\ name'), ("name", "professional_evaluation")) in ours.findings
+
+
+def test_a_one_of_binds_the_value_it_matched(forms_engine):
+    ours = _compare([Symptom(name="cramps"), Symptom(name="twitching")], forms_engine)
+    assert ("finding", ("about", "cramps"), ("name", "neurological_problems")) in ours.findings
+    assert [m for r, m in ours.firings if r == "one_of_bound"] == [(("symptom", ("name", "cramps")),)]
+
+
+def test_a_one_of_on_numbers_matches_an_integer_given_as_a_float(forms_engine):
+    assert "one_of_numbers" in _compare([Supplement(nutrient="folate", daily_dose=50.0, unit="mcg")], forms_engine).rules_fired
+
+
+def test_an_unless_stops_the_rule_and_fires_its_companion_instead(forms_engine):
+    assert [r.id for r in FORMS.rules if r.id.startswith("unless_stressed")] == ["unless_stressed", "unless_stressed.contradicted"]
+    calm = _compare([Symptom(name="twitching", location="eyelids")], forms_engine)
+    assert "unless_stressed" in calm.rules_fired and "unless_stressed.contradicted" not in calm.rules_fired
+    stressed = [Symptom(name="twitching", location="eyelids"), Lifestyle(factor="stress")]
+    ours = _compare(stressed, forms_engine)
+    assert "unless_stressed" not in ours.rules_fired and "unless_stressed.contradicted" in ours.rules_fired
+    companion = expert.consult(stressed, knowledge_base=FORMS).conclusion("unless_stressed.contradicted")
+    assert companion.text == "Stress at eyelids contradicts it."
+    assert companion.category == "ruled_out" and companion.contradicts == "unless_stressed"
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -70,16 +70,16 @@ def test_an_unaccounted_sentence_is_reported_by_line(tmp_path):
     kb_dir = _copy_kb(tmp_path)
     ledger = tmp_path / "ledger.toml"
     text = (Path(__file__).resolve().parents[1] / "rules" / "ledger.toml").read_text()
-    ledger.write_text(text.replace('text = "Calcium is essential for proper muscle contraction and nerve function."', 'text = "Calcium is essential."'))
+    ledger.write_text(text.replace('text = "This vital mineral plays a crucial role in nerve function and muscle relaxation."', 'text = "This vital mineral."'))
     problems = load_knowledge_base(kb_dir, ledger).problems()
-    assert "ledger: vitamins line 11: unaccounted for: 'Calcium is essential for proper muscle contraction and nerve function.'" in problems
-    assert "ledger: vitamins: no such sentence or table row: 'Calcium is essential.'" in problems
+    assert "ledger: minerals line 2: unaccounted for: 'This vital mineral plays a crucial role in nerve function and muscle relaxation.'" in problems
+    assert "ledger: minerals: no such sentence or table row: 'This vital mineral.'" in problems
 
 
 def test_a_hedge_not_in_the_quotes_is_refused_with_one_clear_line(tmp_path):
     kb_dir = _copy_kb(tmp_path)
     path = kb_dir / "10_red_flags.toml"
-    path.write_text(path.read_text().replace('hedge = "severe cases"', 'hedge = "perhaps"', 1))
+    path.write_text(path.read_text().replace('hedge = "in severe cases"', 'hedge = "perhaps"', 1))
     with pytest.raises(KnowledgeBaseError) as error:
         load_knowledge_base(kb_dir)
     assert error.value.problems == [

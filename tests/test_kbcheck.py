@@ -252,3 +252,103 @@ class TestPersonCanMeet:
     def test_a_variable_used_twice_needs_one_value(self):
         condition = Condition(fact="symptom", where={"name": "twitching", "persistent": "?x", "severe": "?x"})
         assert person_can_meet(condition)
+
+
+# --- what a text may say: certainty, our own advice, red flags, signs, generalising ---------------
+
+MAGNESIUM_QUOTE = {"document": "vitamins", "quote": "Taking excessive magnesium can potentially irritate the nervous system and lead to muscle twitches."}
+
+
+def broken_rule(**fields) -> dict:
+    rule = {
+        "id": "broken.rule",
+        "title": "A rule written wrongly on purpose",
+        "category": "mechanism",
+        "when": [{"fact": "supplement", "where": {"nutrient": "magnesium", "daily_dose_mg": {"gt": 350}}}],
+        "text": "Excessive magnesium can potentially irritate the nerves.",
+        "sources": [MAGNESIUM_QUOTE],
+    }
+    return {**rule, **fields}
+
+
+def check_with(kb_copy, capsys, rule: dict) -> list[str]:
+    kb_dir, ledger = kb_copy
+    add_rules(kb_dir, [rule])
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 1, out
+    return out
+
+
+# The hardened wordings the review of issue 8 found, each against the hedge it hardened.
+@pytest.mark.parametrize(
+    ("text", "hedge", "word"),
+    [
+        ("Your dose is not above 100 mg a day: B6 toxicity is unlikely to explain your symptoms.", "can potentially", "unlikely"),
+        ("Your magnesium supplement is not the excessive magnesium that irritates the nerves.", "can potentially", "not the"),
+        ("Excessive magnesium causes nerve irritation.", "can potentially", "causes"),
+        ("Insufficient intake is how a deficiency comes about.", "can potentially", "is how"),
+        ("Tetany, seizures and difficulty breathing are the severe complications.", "can potentially", "the severe"),
+    ],
+)
+def test_a_text_more_certain_than_its_hedge_fails(kb_copy, capsys, text, hedge, word):
+    out = check_with(kb_copy, capsys, broken_rule(text=text, hedge=hedge))
+    assert f"rule broken.rule: its text says {word!r}, more certain than its hedge {hedge!r}" in out
+
+
+def test_an_unhedged_text_may_use_only_the_certainty_its_quotes_use(kb_copy, capsys):
+    out = check_with(kb_copy, capsys, broken_rule(text="Excessive magnesium will always irritate the nerves."))
+    assert "rule broken.rule: its text says 'always', which none of its quotes says" in out
+    assert "rule broken.rule: its text says 'will', which none of its quotes says" in out
+
+
+def test_urgent_advice_in_the_text_must_move_to_own_advice(kb_copy, capsys):
+    out = check_with(kb_copy, capsys, broken_rule(text="Excessive magnesium can potentially irritate the nerves: seek urgent care."))
+    assert "rule broken.rule: its text gives advice in our own words ('urgent'): put it in own_advice" in out
+
+
+def test_the_same_advice_in_own_advice_is_sound(kb_copy, capsys):
+    kb_dir, ledger = kb_copy
+    add_rules(kb_dir, [broken_rule(own_advice="Seek urgent care if it gets worse.")])
+    code, out = run_check(capsys, kb_dir, ledger)
+    assert code == 0, out
+
+
+def test_a_red_flag_from_a_risk_fails(kb_copy, capsys):
+    risk = broken_rule(
+        category="red_flag",
+        when=[{"fact": "finding", "where": {"name": "hypocalcemia_risk"}}],
+        then=[{"finding": "urgent_care", "about": "tetany"}],
+        text="A risk of low calcium can lead to tetany.",
+        sources=[{"document": "vitamins", "quote": "This can lead to a condition called tetany, which is characterized by painful, involuntary muscle contractions and spasms."}],
+    )
+    out = check_with(kb_copy, capsys, risk)
+    assert "rule broken.rule: a red flag concluded from a finding (finding(name=hypocalcemia_risk)); a red flag comes only from what the person reports" in out
+    assert "rule broken.rule: a red flag with no symptom the person reports" in out
+
+
+def test_a_sign_tied_to_two_nutrients_in_particular_fails(kb_copy, capsys):
+    eyelids_for_calcium = broken_rule(
+        category="suspicion",
+        when=[{"fact": "symptom", "where": {"name": "twitching", "location": "eyelids"}}],
+        then=[{"finding": "profile_match", "about": "calcium"}],
+        text="Twitching of the eyelids fits calcium deficiency.",
+        sources=[{"document": "minerals", "quote": "| Common Twitching Location | Eyelids and legs. | Face, arms, and legs. | Legs, arms, and feet. |"}],
+    )
+    out = check_with(kb_copy, capsys, eyelids_for_calcium)
+    assert (
+        "rule magnesium.profile.eyelids: ties symptom(name=twitching, location=eyelids) to magnesium in particular, "
+        "but rule broken.rule ties it to calcium in particular"
+    ) in out
+
+
+def test_the_vitamins_table_applied_beyond_its_examples_must_say_so(kb_copy, capsys):
+    calcium = broken_rule(
+        when=[{"fact": "nutrient_level", "where": {"nutrient": "calcium", "level": "low"}}],
+        text="Low calcium disrupts normal nerve-muscle signaling.",
+        sources=[{"document": "vitamins", "quote": "| Underlying Cause | Insufficient intake or poor absorption disrupts normal nerve-muscle signaling. | High-dose supplementation causes nerve damage or irritation. |"}],
+    )
+    out = check_with(kb_copy, capsys, calcium)
+    assert (
+        "rule broken.rule: applies the vitamins document's table (its examples are magnesium and vitamin B6) "
+        "to calcium; its text must say that it generalises"
+    ) in out

@@ -27,7 +27,7 @@ def test_a_normal_result_withdraws_the_suspicion_and_says_it_speaks_against():
     session.tell(level("magnesium", "normal"))
     result = session.run()
     withdrawn = {c.rule for c in result.withdrawn}
-    assert {"magnesium.suspected", "magnesium.explains_twitching"} <= withdrawn
+    assert {"magnesium.suspected", "magnesium.explains"} <= withdrawn
     assert "magnesium.normal_result" in {c.rule for c in result.new}
 
 
@@ -39,14 +39,14 @@ def test_retracting_a_fact_withdraws_every_conclusion_that_rested_on_it():
     session.retract(b6)
     result = session.run()
     withdrawn = {c.rule for c in result.withdrawn}
-    assert {"vitamin_b6.high_dose_over_time", "vitamin_b6.peripheral_neuropathy", "vitamin_b6.explains_twitching"} <= withdrawn
+    assert {"vitamin_b6.high_dose", "vitamin_b6.over_time", "vitamin_b6.explains", "vitamin_b6.stop"} <= withdrawn
     assert all(not r.startswith("vitamin_b6") for r in result.report.rules_fired)
-    assert "background.twitching_causes" in result.report.rules_fired
+    assert "background.muscle_symptoms" in result.report.rules_fired
 
 
 def test_a_conclusion_with_another_support_survives_a_retraction():
     session = expert.Session()
-    legs = session.tell(symptom("twitching", "legs"))
+    legs = session.tell(symptom("nausea"))
     session.tell(symptom("twitching", "eyelids"))
     session.run()
     result = session.retract(legs) and session.run()
