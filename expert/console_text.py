@@ -251,6 +251,6 @@ def summary(s: Summary, number_of, style: Style) -> str:
         out += [wrap(num(c) + c.text, "    ", first="  - ") for c in s.other_against]
     if s.unused:
         told = "; ".join(ref.text for ref in s.unused)
-        out.append(wrap(f"Not taken into account, as the documents say nothing that follows from it: {told}."))
+        out.append(wrap(f"Not taken into account, as nothing in the documents follows from it here: {told}."))
     out.append(wrap("Disclaimer: " + s.disclaimer))
     return "\n".join(out)

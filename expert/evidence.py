@@ -15,7 +15,8 @@ to it, each item weighted by how much the documents single the cause out:
 - a link the documents draw from another finding (low vitamin D to calcium): 1.
 
 What speaks against a cause subtracts: a test result that is not low, 3 (it cancels a low one);
-a dose within the figure the documents name, 1. The score is the difference; the ranking puts
+a dose within the figure the documents name, 1; a fact that contradicts a rule concluding the
+cause (its `unless`), 1. One fact speaks against a cause once, at its heaviest. The score is the difference; the ranking puts
 the best-supported cause first.
 """
 
@@ -40,6 +41,7 @@ MISSING_FOOD = 0.5  # likewise divided
 LINK = 1.0
 NOT_LOW = 3.0
 WITHIN_LIMIT = 1.0
+CONTRADICTED = 1.0
 
 NUTRIENTS = ("magnesium", "calcium", "potassium", "vitamin_d", "vitamin_b12", "folate", "vitamin_b6")
 _EXCESS = {"vitamin_b6": "vitamin_b6_toxicity", "magnesium": "magnesium_excess"}
@@ -110,7 +112,7 @@ class Evidence(BaseModel):
 
     fact: str  # the person's fact id (`u…`)
     text: str  # the fact in plain words
-    kind: str  # tested_low, high_dose, over_time, told, specific, effect, shared, missing_food, link, not_low, within_limit
+    kind: str  # tested_low, high_dose, over_time, told, specific, effect, shared, missing_food, link, not_low, within_limit, contradicted
     weight: float
     rule: str  # the rule that tied it to the cause
     shared_with: int = 1  # how many causes the documents tie this sign to
@@ -213,7 +215,8 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
     def add(cause: str, ref, kind: str, weight: float, rule: str, shared: int = 1, against: bool = False):
         t = tally(cause)
         bucket = t.against if against else t.evidence
-        key = (ref.id, kind)
+        # A fact speaks against a cause once, at its heaviest.
+        key = ref.id if against else (ref.id, kind)
         if key not in bucket or bucket[key].weight < weight:
             bucket[key] = Evidence(fact=ref.id, text=ref.text, kind=kind, weight=round(weight, 4), rule=rule, shared_with=shared)
 
@@ -253,18 +256,28 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                         for ref in by_number[n].matched:
                             if ref.origin == "user" and ref.kind == "nutrient_level":
                                 add(cause, ref, "link", LINK, firing.rule)
-    # What speaks against: a ruled-out conclusion's own facts, by the cause each bears on.
+    # What speaks against: a ruled-out conclusion's own facts, by the cause each bears on, and
+    # for one that says what contradicts a rule, the causes that rule would have concluded.
     for firing in firings:
-        if kb.rule(firing.rule).category != "ruled_out":
+        rule = kb.rule(firing.rule)
+        if rule.category != "ruled_out":
             continue
+        targets: set[str] = set()
+        if rule.contradicts:
+            for conclusion in kb.rule(rule.contradicts).then:
+                if not is_variable(conclusion.about):
+                    targets |= causes_of_fact("finding", {"name": conclusion.finding, "about": conclusion.about})
         for ref in firing.matched:
-            if ref.origin != "user":
+            if ref.origin != "user" or ref.kind not in ("nutrient_level", "supplement"):
                 continue
             for cause in causes_of_fact(ref.kind, ref.fact):
                 if ref.kind == "nutrient_level" and ref.fact.get("level") in ("normal", "high"):
                     add(cause, ref, "not_low", NOT_LOW, firing.rule, against=True)
                 elif ref.kind == "supplement":
                     add(cause, ref, "within_limit", WITHIN_LIMIT, firing.rule, against=True)
+            for cause in targets:
+                add(cause, ref, "contradicted", CONTRADICTED, firing.rule, against=True)
+            for cause in targets | causes_of_fact(ref.kind, ref.fact):
                 tally(cause).first = min(tally(cause).first, firing.number)
     order = {c.rule: i for i, c in enumerate(conclusions)}
     bears: dict[str, list[str]] = {}
@@ -358,10 +371,13 @@ def _reason(evidence: list[Evidence], against: list[Evidence], standing: str, ex
     if shared:
         parts.append(("only " if standing == "weak" else "") + "signs shared with other causes: " + ", ".join(map(_item, shared)))
     text = "; ".join(parts) or "nothing you said bears on it directly"
+    kinds = {e.kind for e in evidence}
     if not explains and standing not in ("weak", "against"):
-        text += "; the documents do not tie it directly to what you report"
+        if "high_dose" in kinds and "over_time" not in kinds:
+            text += "; at this dose and time the chain to nerve damage is not followed yet"
+        elif kinds <= {"tested_low", "high_dose", "over_time", "told", "link"}:
+            text += "; the documents do not tie it directly to what you report"
     if against:
-        text += "; against: " + ", ".join(
-            e.text + (" (within the figure named)" if e.kind == "within_limit" else "") for e in against
-        )
+        notes = {"within_limit": " (within the figure named)", "contradicted": " (contradicts it)"}
+        text += "; against: " + ", ".join(e.text + notes.get(e.kind, "") for e in against)
     return text[0].upper() + text[1:]

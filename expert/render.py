@@ -140,7 +140,7 @@ def render_report(report: Report, *, width: int | None = None) -> str:
     section("In general", [c for c in report.conclusions if c.category == "background"])
     if s.unused:
         told = "; ".join(ref.text for ref in s.unused)
-        parts.append(_wrap(f"Not taken into account, as the documents say nothing that follows from it: {told}.", "", width))
+        parts.append(_wrap(f"Not taken into account, as nothing in the documents follows from it here: {told}.", "", width))
         parts.append("")
     parts.append(_wrap(_red_flag_line(s), "", width))
     parts.append("")

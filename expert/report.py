@@ -76,7 +76,7 @@ class Report(BaseModel):
     fired: list[Firing]
     # The possible causes, best supported first, each with its evidence and a one-line reason.
     causes: list[Cause] = Field(default_factory=list)
-    # The person's facts no rule used: the documents say nothing that follows from them.
+    # The person's facts no rule used: nothing in the documents follows from them here.
     unused: list[FactRef] = Field(default_factory=list)
     disclaimer: str = DISCLAIMER
 

@@ -49,7 +49,7 @@ class Summary:
     ruled_out: list[RankedCause]
     # What speaks against something no cause above stands for.
     other_against: list[Conclusion] = field(default_factory=list)
-    # The person's facts no rule used: the documents say nothing that follows from them.
+    # The person's facts no rule used: nothing in the documents follows from them here.
     unused: list[FactRef] = field(default_factory=list)
     # The warning signs the documents name that the person was not asked about (or, for a case
     # file, did not report), by name.

@@ -115,7 +115,7 @@ class Supplement(_Fact):
     def describe(self) -> str:
         words = f"{display(self.nutrient)} supplement, {self.daily_dose:g} {self.unit} a day"
         if self.duration_months is not None:
-            words += f" for {self.duration_months:g} months"
+            words += f" for {self.duration_months:g} month{'' if self.duration_months == 1 else 's'}"
         return words
 
 

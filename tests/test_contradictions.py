@@ -63,6 +63,11 @@ def test_replenishing_and_reducing_magnesium_are_concluded_as_a_conflict_citing_
     assert report.conclusion("magnesium_excess.reduce") is None
     # It comes right after any red flag, before the rest of what to do.
     assert report.conclusions[0].rule == "conflict.replenish_or_reduce"
+    # A low result speaks against too much magnesium as the explanation, and the low result ranks first.
+    assert report.conclusion("magnesium_excess.explains") is None
+    assert report.conclusion("magnesium_excess.explains.contradicted").category == "ruled_out"
+    assert [c.cause for c in report.causes][:2] == ["magnesium_deficiency", "magnesium_excess"]
+    assert report.cause("magnesium_excess").reason.endswith("against: low magnesium (tested) (contradicts it)")
 
 
 def test_each_side_alone_gets_its_own_advice():

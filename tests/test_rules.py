@@ -103,6 +103,7 @@ CASES = {
     "vitamin_b6.dose_not_above_100": [supplement("vitamin_b6", 50, months=12)],
     "magnesium_excess.high_dose": [supplement("magnesium", 500)],
     "magnesium_excess.explains": [supplement("magnesium", 500), TWITCH],
+    "magnesium_excess.explains.contradicted": [supplement("magnesium", 500), TWITCH, level("magnesium", "low")],
     "magnesium_excess.within_limit": [supplement("magnesium", 300)],
     "magnesium_excess.reduce": [supplement("magnesium", 500)],
     "conflict.replenish_or_reduce": [supplement("magnesium", 500), level("magnesium", "low")],
@@ -122,6 +123,7 @@ CASES = {
     "advice.supervised_supplements": [level("potassium", "low")],
     "advice.balanced_diet": [level("calcium", "low")],
     "background.muscle_symptoms": [TWITCH],
+    "background.no_muscle_complaint": [symptom("fatigue")],
     "supplement.no_limit_given": [supplement("vitamin_d", 1000, unit="IU")],
 }
 

@@ -290,11 +290,6 @@ def test_low_calcium_tested_with_twitching_may_explain_and_suggests_vitamin_d():
     assert advice_to_test(report, "vitamin d", "vitamin_d_deficiency"), "no vitamin D test suggested"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calcium.treatment cites the row 'Correct calcium levels with oral or IV supplements; address any "
-    "underlying magnesium deficiency.' but its text drops the magnesium half; nothing else says it",
-)
 def test_low_calcium_advice_includes_addressing_underlying_magnesium():
     report = consult(level("calcium", "low"), symptom("cramps"))
     advice = [
@@ -359,11 +354,6 @@ def test_three_grams_b6_for_three_weeks_with_numbness_and_loss_of_coordination()
     assert not [c for c in report.conclusions if c.category == "ruled_out" and "vitamin_b6_toxicity" in c.causes]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the B6 cause's reason says 'the documents do not tie it directly to what you report', yet the "
-    "vitamins table lists 'Numbness, loss of coordination, walking difficulties.' for excess intake",
-)
 def test_b6_gram_dose_reason_does_not_deny_the_documents_tie_to_loss_of_coordination():
     report = consult(
         supplement("vitamin_b6", 3, unit="g", months=0.75),
@@ -456,12 +446,6 @@ def test_magnesium_500mg_with_low_magnesium_is_a_conflict():
         assert not ("reduc" in t and "stop" in t), f"plain reduce or stop: {c.text!r}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="referral.rule_out_other_causes still says low magnesium 'is typically corrected through dietary "
-    "changes or supplements' beside the conflict, to someone already over the limit; the one-sided "
-    "'Requires correcting the deficiency.' advice should live only in the conflict",
-)
 def test_magnesium_500mg_with_low_magnesium_gives_no_one_sided_supplement_advice():
     report = consult(supplement("magnesium", 500), level("magnesium", "low"), symptom("twitching"))
     for c in report.conclusions:
@@ -580,11 +564,6 @@ def test_chvosteks_sign_points_to_calcium():
     no_tetany_outside_red_flags(report)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the calcium cause's reason says 'the documents do not tie it directly to what you report', yet the "
-    "minerals document lists '- Facial twitching, which can sometimes be triggered by tapping the facial nerve (Chvostek's sign)'",
-)
 def test_chvosteks_sign_reason_does_not_deny_the_documents_tie():
     report = consult(symptom("facial_twitch_on_tapping"))
     reason = report.cause("calcium_deficiency").reason.lower()
@@ -664,11 +643,6 @@ def test_fatigue_and_nausea_without_twitching_explain_no_twitching():
     no_tetany_outside_red_flags(report)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="without a muscle complaint nausea and fatigue land in report.unused ('outside the documents'), "
-    "yet the minerals document lists '- Nausea and loss of appetite' and '- Fatigue' among the symptoms",
-)
 def test_nausea_and_fatigue_without_twitching_are_not_called_outside_the_documents():
     report = consult(symptom("fatigue"), symptom("nausea"))
     unused = [u.fact.get("name") for u in report.unused]
