@@ -48,6 +48,7 @@ CASES = {
     "calcium.excitable_nerves": [level("calcium", "low")],
     "calcium.explains": [level("calcium", "low"), TWITCH],
     "calcium.tetany": [level("calcium", "low")],
+    "calcium.explains_tetany": [symptom("tetany")],
     "calcium.vitamin_d_link": [level("calcium", "low")],
     "calcium.with_low_vitamin_d": [level("calcium", "low"), level("vitamin_d", "low")],
     "calcium.address_magnesium": [level("calcium", "low"), level("magnesium", "low")],
