@@ -35,9 +35,11 @@ def parse_case(text: str, name: str = "case") -> list[dict]:
         raise InvalidFactError([f"{name}: not valid JSON ({exc}); expected {{\"facts\": [...]}}"]) from exc
     if not isinstance(data, dict) or "facts" not in data:
         raise InvalidFactError([f'{name}: expected a JSON object {{"facts": [...]}}'])
-    extra = sorted(set(data) - {"facts"})
+    # "answers" holds the console's answers, "no" and "don't know" included (see expert.interview):
+    # a consultation ignores it, the console resumes from it.
+    extra = sorted(set(data) - {"facts", "answers"})
     if extra:
-        raise InvalidFactError([f"{name}: unknown key {extra[0]!r}; a case file has only \"facts\""])
+        raise InvalidFactError([f"{name}: unknown key {extra[0]!r}; a case file has only \"facts\" (and \"answers\")"])
     if not isinstance(data["facts"], list):
         raise InvalidFactError([f"{name}: facts: expected a list of facts"])
     return data["facts"]
