@@ -19,7 +19,6 @@ from console_stories import (  # noqa: E402
     LOW_VITAMIN_D,
     SEIZURES,
     TINGLING_MOUTH_FACIAL,
-    default_line,
 )
 
 from expert.interview import Interview  # noqa: E402
@@ -39,6 +38,7 @@ def main() -> None:
     for name, story in STORIES.items():
         interview = Interview()
         choose, answer = [], []
+        lines = iter(story.lines)
         while True:
             start = time.perf_counter()
             q = interview.next_question()
@@ -46,7 +46,7 @@ def main() -> None:
             if q is None:
                 break
             start = time.perf_counter()
-            interview.answer(q.id, q.parse(story.get(q.id, default_line(q))))
+            interview.answer_all(q.parse_all(next(lines)))
             answer.append(time.perf_counter() - start)
         ms = lambda xs: f"{statistics.median(xs) * 1000:.1f} / {max(xs) * 1000:.1f}"  # noqa: E731
         print(f"| {name} | {len(answer)} | {ms(choose)} | {ms(answer)} | {len(interview.report().conclusions)} |")

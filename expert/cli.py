@@ -7,7 +7,7 @@ import sys
 from expert.errors import ExpertError, InvalidFactError
 
 # Each module adds one subcommand; the console runs when no subcommand is given.
-SUBCOMMANDS = ("consult", "export", "audit", "rules", "check")
+SUBCOMMANDS = ("consult", "simulate", "export", "audit", "rules", "check")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -5,13 +5,13 @@ expert.proof); this module only reads input, turns commands into calls, and prin
 by expert.console_text. It writes no file unless asked (`save`, `--journal`).
 """
 
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 from expert import console_text as text
-from expert.casefile import dump_case
 from expert.errors import ExpertError, InvalidFactError
 from expert.proof import prove
 from expert.interview import (
@@ -23,11 +23,12 @@ from expert.interview import (
     read_resumable,
 )
 from expert.questions import AnswerError, Question
+from expert.render import terminal_width
 from expert.summary import find_conclusions, summarise
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
 
-COMMANDS = {"why", "how", "facts", "change", "retract", "trace", "summary", "save", "load", "help", "quit", "exit", "done"}
+COMMANDS = {"why", "how", "facts", "change", "retract", "trace", "summary", "save", "load", "help", "quit", "exit", "done", "verbose"}
 
 
 def add_arguments(parser) -> None:
@@ -35,6 +36,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", metavar="FILE", help="continue a consultation from a case file or a journal")
     parser.add_argument(
         "--journal", metavar="FILE", help="write each answer to FILE as it is given, so that nothing is lost"
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show each conclusion with its sentences as it is reached (the 'verbose' command toggles it)"
     )
 
 
@@ -48,7 +52,7 @@ def colour_wanted(stream) -> bool:
 class Console:
     """One consultation at a terminal or over pipes."""
 
-    def __init__(self, interview: Interview, stdin, stdout, *, journal: Path | None = None):
+    def __init__(self, interview: Interview, stdin, stdout, *, journal: Path | None = None, verbose: bool = False):
         self.interview = interview
         self.stdin, self.stdout = stdin, stdout
         self.tty = stdin.isatty()
@@ -56,16 +60,26 @@ class Console:
         self.journal = journal
         self.journaled = 0  # events written to the journal
         self.saved = 0  # events covered by the last save
-        self.numbers: dict[tuple, int] = {}
+        self.numbers: dict[str, int] = {}  # rule id -> the number its conclusion was shown with
+        self.verbose = verbose
         self.current: Question | None = None
         self.asked_again: Question | None = None
+        self.asked = len(interview.answers)  # questions answered at a prompt (numbers the next one)
         self.stopped = False  # `done`: no more questions unless an answer is changed
         self.finished = False
 
     # --- input and output ----------------------------------------------------------------
 
     def say(self, message: str = "") -> None:
-        self.stdout.write(message + "\n")
+        """Print a message, any line longer than the width wrapped at a space under its own indent."""
+        width = self.width
+        lines = []
+        for line in message.split("\n"):
+            if len(line) > width and "\x1b" not in line:
+                indent = line[: len(line) - len(line.lstrip())]
+                line = text.wrap(line.strip(), indent, width=width)
+            lines.append(line)
+        self.stdout.write("\n".join(lines) + "\n")
         self.stdout.flush()
 
     def read(self, prompt: str) -> str:
@@ -95,8 +109,12 @@ class Console:
 
     # --- the consultation ----------------------------------------------------------------
 
+    @property
+    def width(self) -> int:
+        return terminal_width()
+
     def run(self, resumed: Outcome | None = None, resumed_from: str | None = None) -> int:
-        self.say(text.intro(self.interview.knowledge_base))
+        self.say(text.intro(self.interview.knowledge_base, self.width))
         if resumed is not None:
             self.say(f"\nContinuing from {resumed_from}: {_count(len(self.interview.answers), 'answer')} so far.")
             self.show(resumed)
@@ -114,7 +132,7 @@ class Console:
                 line = self.read("> ")
             else:
                 self.finished = False
-                line = self.read(text.prompt(q, len(self.interview.answers) + 1, self.style))
+                line = self.read(text.prompt(q, self.asked + 1, self.style, self.width))
             if self.command(line) == "quit":
                 self.farewell()
                 return EXIT_OK
@@ -143,8 +161,9 @@ class Console:
 
     def answer(self, q: Question, line: str) -> None:
         try:
-            value = q.parse(line)
-            outcome = self.interview.answer(q.id, value)
+            answers = q.parse_all(line)
+            outcome = self.interview.answer_all(answers)
+            self.asked += 1
         except AnswerError as exc:
             self.say(f"Sorry: {exc}. (Type 'help' for commands.)")
             return
@@ -153,21 +172,26 @@ class Console:
         self.show(outcome)
 
     def show(self, outcome: Outcome) -> None:
-        """What a change did: new red flags before anything else, then what was withdrawn, then the rest."""
-        items = []
+        """What a change did: new red flags before anything else, then what was withdrawn or
+        updated, then the rest, grouped by cause."""
+        gone = {c.rule: c for c in outcome.withdrawn}
+        items, changed = [], []
         for c in outcome.new:
-            key = c.key
-            self.numbers.setdefault(key, len(self.numbers) + 1)
-            items.append((self.numbers[key], c))
+            self.numbers.setdefault(c.rule, len(self.numbers) + 1)
+            (changed if c.rule in gone else items).append((self.numbers[c.rule], c))
+        report = outcome.report
         red = [item for item in items if item[1].is_red_flag]
         if red:
-            self.say(text.new_conclusions(red, self.style))
-        if outcome.withdrawn:
-            gone = [(self.numbers.get(c.key, 0), c) for c in outcome.withdrawn]
-            self.say(text.withdrawn(gone, self.style))
+            self.say(text.new_conclusions(red, report, self.style, verbose=self.verbose, width=self.width))
+        still = {c.rule for _, c in changed}
+        withdrawn = [(self.numbers.get(rule, 0), c) for rule, c in gone.items() if rule not in still]
+        if withdrawn:
+            self.say(text.withdrawn(withdrawn, self.style, self.width))
+        if changed:
+            self.say(text.updated(changed, self.style, self.width))
         rest = [item for item in items if not item[1].is_red_flag]
         if rest:
-            self.say(text.new_conclusions(rest, self.style))
+            self.say(text.new_conclusions(rest, report, self.style, verbose=self.verbose, width=self.width))
 
     def write_journal(self) -> None:
         if self.journal is None:
@@ -183,11 +207,16 @@ class Console:
         self.journaled = len(self.interview.events)
 
     def number_of(self, conclusion) -> int | None:
-        return self.numbers.get(conclusion.key)
+        return self.numbers.get(conclusion.rule)
 
     def summary_text(self) -> str:
-        asked = {q.topic.partition(":")[2] for q, _ in self.interview.answered() if q.topic.startswith("symptom:")}
-        return text.summary(summarise(self.interview.report(), asked=asked), self.number_of, self.style)
+        interview = self.interview
+        not_asked = []
+        if self.stopped:
+            not_asked = [q.label for q in interview.planner.ranked(interview.answers, interview.facts(), interview.report())
+                         if q.field is None and q.id != "complaint" and not q.id.startswith("symptom:")]
+        s = summarise(interview.report(), asked=interview.asked_symptoms(), knowledge_base=interview.knowledge_base)
+        return text.summary(s, self.number_of, self.style, not_asked=not_asked, width=self.width)
 
     # --- commands ------------------------------------------------------------------------
 
@@ -200,14 +229,14 @@ class Console:
             return
         found = self.interview.reasons(self.current)
         limit = None if rest.casefold() == "all" else 6
-        self.say(text.reasons(self.current, found, self.style, limit))
+        self.say(text.reasons(self.current, found, self.style, limit, self.width))
 
     def do_how(self, rest: str) -> None:
         report = self.interview.report()
         if not rest:
             self.say("Type 'how N' with the number of a conclusion in brackets, or 'how' and some of its words.")
             return
-        if rest.strip("[]").isdigit():
+        if _is_number(rest.strip("[]")):
             number = int(rest.strip("[]"))
             found = [c for c in report.conclusions if self.number_of(c) == number]
             if not found:
@@ -224,10 +253,14 @@ class Console:
                 self.say(f"Several conclusions match: {listed}. Type 'how N' with one number.")
                 return
         c = found[0]
-        self.say(text.chain(c, self.number_of(c) or 0, prove(report, c), self.style))
+        self.say(text.chain(c, self.number_of(c) or 0, prove(report, c), self.style, self.width))
 
     def do_facts(self, rest: str) -> None:
-        self.say(text.facts(self.interview.answered(), self.interview.facts()))
+        self.say(text.facts(self.interview.answered(), self.width))
+
+    def do_verbose(self, rest: str) -> None:
+        self.verbose = not self.verbose
+        self.say("Conclusions will be shown with their sentences." if self.verbose else "Conclusions will be shown in short; 'how N' shows one whole.")
 
     def _pick(self, rest: str, verb: str) -> Question | None:
         answered = self.interview.answered()
@@ -235,10 +268,13 @@ class Console:
             self.say(f"There is no answer to {verb} yet.")
             return None
         if not rest:
-            return answered[-1][0]
-        if rest.isdigit() and 1 <= int(rest) <= len(answered):
-            return answered[int(rest) - 1][0]
-        self.say(f"Type '{verb} N' with N from 1 to {len(answered)} (see 'facts'), or '{verb}' for the last answer.")
+            return answered[-1][1]
+        numbers = ", ".join(str(n) for n, _, _ in answered)
+        if _is_number(rest):
+            q = self.interview.question_numbered(int(rest))
+            if q is not None:
+                return q
+        self.say(f"Type '{verb} N' with N one of the numbers 'facts' shows ({numbers}), or '{verb}' for the last answer.")
         return None
 
     def do_change(self, rest: str) -> None:
@@ -257,13 +293,13 @@ class Console:
             return
         outcome = self.interview.forget(q.id)
         self.write_journal()
-        self.say(f"Taken back: {q.text} (it is now 'don't know').")
+        self.say(f"Taken back: {q.label} (it is now 'don't know').")
         self.show(outcome)
         if not outcome.withdrawn:
             self.say("No conclusion rested on it.")
 
     def do_trace(self, rest: str) -> None:
-        self.say(text.trace(self.interview.report()))
+        self.say(text.trace(self.interview.report(), self.number_of, self.width))
 
     def do_summary(self, rest: str) -> None:
         self.say(self.summary_text())
@@ -282,29 +318,48 @@ class Console:
             self.say(f"{path} is your journal, which already keeps every answer; save to another file.")
             return
         try:
-            _write_atomically(Path(path), dump_case(self.interview.facts()))
+            _write_atomically(Path(path), json.dumps(self.interview.case_file(), indent=2, ensure_ascii=False) + "\n")
         except OSError as exc:
             self.say(f"Could not save to {path}: {exc.strerror or exc}.")
             return
         self.saved = len(self.interview.events)
-        self.say(f"Saved {_count(len(self.interview.facts()), 'fact')} to {path}. Continue later with: expert --resume {path}")
+        answers, facts = len(self.interview.answers), len(self.interview.facts())
+        self.say(f"Saved {_count(answers, 'answer')} ({_count(facts, 'fact')}) to {path}. Continue later with: expert --resume {path}")
 
     def do_load(self, rest: str) -> None:
         path = _file_argument(rest)
         if not path:
             self.say("Type 'load FILE' with a case file or a journal.")
             return
+        merge = False
+        if self.interview.answers:
+            ask = (
+                f"You have {_count(len(self.interview.answers), 'answer')}. Replace them with the file's, or merge "
+                "(the file's answers take the place of the same questions', the others stay)? [replace / merge / cancel]"
+            )
+            choice = self.read(text.wrap(ask, width=self.width) + "\n> ").strip().casefold()
+            if choice.startswith("m"):
+                merge = True
+            elif not choice.startswith("r"):
+                self.say("Nothing loaded.")
+                return
         try:
-            outcome = load_into(self.interview, path)
+            outcome = load_into(self.interview, path, merge=merge)
         except ExpertError as exc:
             problems = getattr(exc, "problems", [str(exc)])
             self.say("Could not load it: " + "; ".join(problems))
             return
         self.write_journal()
-        self.say(f"Loaded {path}: {_count(len(self.interview.answers), 'answer')}.")
+        how = "merged with your answers" if merge else "in place of any answers before"
+        self.say(f"Loaded {path} ({how}): {_count(len(self.interview.answers), 'answer')} now.")
         self.show(outcome)
         self.stopped = False
         self.asked_again = None  # the question being answered again may be answered by the file
+
+
+def _is_number(text: str) -> bool:
+    """A plain number a person types: ASCII digits, not too long (not '²', not 5,000 digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 def _count(n: int, noun: str) -> str:
@@ -316,15 +371,17 @@ def _file_argument(rest: str) -> str:
     return os.path.expanduser(rest.strip().strip("'\""))
 
 
-def load_into(interview: Interview, path: str) -> Outcome:
-    """Put a case file's facts or a journal's answers into an interview, in place of its answers.
+def load_into(interview: Interview, path: str, *, merge: bool = False) -> Outcome:
+    """Put a case file's answers (or facts) or a journal's answers into an interview, in place of
+    its answers or, with merge, beside them (a journal always starts afresh).
 
     The outcome compares with what was concluded before: what is new, and what was withdrawn.
     """
     form, content = read_resumable(path)
     before = {c.key: c for c in interview.report().conclusions}
     if form == "case":
-        interview.load(content)
+        facts, answers = content
+        interview.load(facts, answers, merge=merge)
     else:
         if interview.answers:
             interview.load([])  # a journal starts a consultation afresh
@@ -397,7 +454,8 @@ def run_console(args) -> int:
         for p in exc.problems:
             print(f"expert: {p}", file=sys.stderr)
         return EXIT_USAGE
-    console = Console(interview, sys.stdin, sys.stdout, journal=Path(journal) if journal else None)
+    console = Console(interview, sys.stdin, sys.stdout, journal=Path(journal) if journal else None,
+                      verbose=bool(getattr(args, "verbose", False)))
     if journal and resume and Path(resume).resolve() == Path(journal).resolve():
         console.journaled = len(interview.events)
     console.saved = len(interview.events)

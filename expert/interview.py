@@ -1,12 +1,15 @@
 """A consultation held as questions and answers: the answers make the facts, the session runs them.
 
-An Interview keeps the person's answers by question id. The facts told to the session are a
-function of those answers, so changing or taking back an answer retracts exactly the facts it
-made and the next run withdraws exactly what rested on them. Every change returns an Outcome:
-the conclusions newly reached and those withdrawn, compared by content.
+An Interview keeps the person's answers by question id, each with a number that stays its own
+for the whole consultation (change it, take it back: the number stays; `facts` lists by it). The
+facts told to the session are a function of those answers, so changing or taking back an answer
+retracts exactly the facts it made and the next run withdraws exactly what rested on them. Every
+change returns an Outcome: the conclusions newly reached and those withdrawn, compared by content.
 
 A journal is a JSON Lines file of the events that built an interview, one per answer, so that a
-consultation can be continued after a crash; a case file (expert/casefile.py) holds only facts.
+consultation can be continued after a crash. A saved case file holds the facts (what
+`expert consult` reads) and every answer, "no" and "don't know" included (what the console
+resumes from).
 """
 
 import json
@@ -17,13 +20,25 @@ from typing import Any
 from expert.casefile import parse_case, read_text
 from expert.errors import InvalidFactError
 from expert.planner import Planner
-from expert.questions import NOT_TESTED, AnswerError, Question, question, topic_of
+from expert.questions import (
+    COMPLAINTS,
+    LOCATED,
+    RED_FLAGS,
+    TWITCHING_ANYWHERE,
+    AnswerError,
+    Question,
+    group_of,
+    main_questions,
+    question,
+)
 from expert.report import Conclusion, Report
 from expert.session import Session, parse_fact
-from facts import Condition, Diet, Lifestyle, Medication, NutrientLevel, Supplement, Symptom, UserFact
+from facts import Condition, Diet, Lifestyle, Medication, NutrientLevel, Supplement, Symptom, UserFact, choices
+from facts.vocabulary import LifestyleFactor
 from rules.knowledge import KnowledgeBase
 
-JOURNAL_HEADER = {"journal": "expert consultation", "version": 1}
+JOURNAL_HEADER = {"journal": "expert consultation", "version": 2}
+_LIFESTYLE = set(choices(LifestyleFactor))
 
 
 @dataclass(frozen=True)
@@ -42,19 +57,35 @@ class _Loaded:
     facts: dict[str, list[UserFact]] = field(default_factory=dict)
 
 
-def facts_of_topic(topic: str, answers: dict[str, Any]) -> list[UserFact]:
-    """The facts one topic's answers make (a "no" or "don't know" makes none)."""
-    main = answers.get(topic)
+def facts_of_group(group: str, answers: dict[str, Any]) -> list[UserFact]:
+    """The facts one main question's answers make, with its follow-ups' (a "no" makes none)."""
+    main = answers.get(group)
     if not main:
         return []
-    kind, _, subject = topic.partition(":")
-    if kind == "symptom":
-        locations = answers.get(f"{topic}/location") or [None]
-        extra = {f: answers[f"{topic}/{f}"] for f in ("persistent", "severe") if answers.get(f"{topic}/{f}") is not None}
-        return [Symptom(name=subject, **({"location": loc} if loc else {}), **extra) for loc in locations]
-    if kind == "nutrient_level":
-        return [] if main == NOT_TESTED else [NutrientLevel(nutrient=subject, level=main)]
-    if kind == "supplement":
+    if group == "complaint":
+        course = answers.get("complaint/course")
+        flags = {} if course is None else {"persistent": "persistent" in course, "severe": "severe" in course}
+        out = []
+        for option in main:
+            if option.startswith("twitching"):
+                place = option.split("@", 1)[1] if "@" in option else None
+                out.append(Symptom(name="twitching", **({"location": place} if place else {}), **flags))
+            else:
+                out.append(Symptom(name=option))
+        return out
+    if group.startswith("symptom:"):
+        return [Symptom(name=group.split(":", 1)[1])]
+    if group == "symptoms":
+        out = []
+        for name in main:
+            places = answers.get(f"symptom:{name}/location") if name in LOCATED else None
+            out += [Symptom(name=name, location=p) for p in places] if places else [Symptom(name=name)]
+        return out
+    if group == "habits":
+        return [Lifestyle(factor=o) if o in _LIFESTYLE else Diet(pattern=o) for o in main]
+    if group == "health":
+        return [Medication() if o == "medication" else Condition(name=o) for o in main]
+    if group == "supplements":
         out = []
         for nutrient in main:
             dose = answers.get(f"supplement:{nutrient}/daily_dose")
@@ -64,57 +95,75 @@ def facts_of_topic(topic: str, answers: dict[str, Any]) -> list[UserFact]:
             extra = {"duration_months": months} if months is not None else {}
             out.append(Supplement(nutrient=nutrient, daily_dose=dose[0], unit=dose[1], **extra))
         return out
-    if kind == "lifestyle":
-        return [Lifestyle(factor=subject)]
-    if kind == "diet":
-        return [Diet(pattern=subject)]
-    if kind == "medication":
-        return [Medication()]
-    if kind == "condition":
-        return [Condition(name=subject)]
+    if group == "tests":
+        return [
+            NutrientLevel(nutrient=n, level=answers[f"nutrient_level:{n}"])
+            for n in main
+            if answers.get(f"nutrient_level:{n}") is not None
+        ]
     return []
 
 
-def topic_of_fact(fact: UserFact) -> str:
+def group_of_fact(fact: UserFact) -> str:
     """The main question a fact answers."""
-    subject = {
-        "symptom": lambda f: f.name,
-        "nutrient_level": lambda f: f.nutrient,
-        "lifestyle": lambda f: f.factor,
-        "diet": lambda f: f.pattern,
-        "condition": lambda f: f.name,
-    }.get(fact.kind)
-    return f"{fact.kind}:{subject(fact)}" if subject else fact.kind
+    if fact.kind == "symptom":
+        if fact.name in COMPLAINTS:
+            return "complaint"
+        return f"symptom:{fact.name}" if fact.name in RED_FLAGS else "symptoms"
+    return {
+        "lifestyle": "habits", "diet": "habits", "medication": "health", "condition": "health",
+        "supplement": "supplements", "nutrient_level": "tests",
+    }[fact.kind]
 
 
-def answers_of_topic(topic: str, facts: list[UserFact]) -> dict[str, Any]:
-    """The answers that would make these facts of one topic (the inverse of facts_of_topic)."""
-    first = facts[0]
-    if first.kind == "symptom":
-        answers: dict[str, Any] = {topic: True}
-        locations = [f.location for f in facts if f.location]
-        if locations:
-            answers[f"{topic}/location"] = locations
-        for name in ("persistent", "severe"):
-            values = {getattr(f, name) for f in facts}
-            if len(values) == 1 and None not in values:
-                answers[f"{topic}/{name}"] = values.pop()
+def answers_of_group(group: str, facts: list[UserFact]) -> dict[str, Any]:
+    """The answers that would make these facts of one main question (the inverse of facts_of_group)."""
+    if group == "complaint":
+        options = []
+        for f in facts:
+            option = f.name if f.name != "twitching" else (f"twitching@{f.location}" if f.location else TWITCHING_ANYWHERE)
+            options.append(option)
+        answers: dict[str, Any] = {group: list(dict.fromkeys(options))}
+        # The course is asked once for all the twitching: it comes back, or is severe, if it does anywhere.
+        twitching = [f for f in facts if f.name == "twitching"]
+        if any(f.persistent is not None or f.severe is not None for f in twitching):
+            answers["complaint/course"] = [
+                v for v in ("persistent", "severe") if any(getattr(f, v) for f in twitching)
+            ]
         return answers
-    if first.kind == "nutrient_level":
-        return {topic: first.level}
-    if first.kind == "supplement":
-        answers = {"supplement": [f.nutrient for f in facts]}
+    if group.startswith("symptom:"):
+        return {group: True}
+    if group == "symptoms":
+        answers = {group: list(dict.fromkeys(f.name for f in facts))}
+        for name in LOCATED:
+            places = [f.location for f in facts if f.name == name and f.location]
+            if places:
+                answers[f"symptom:{name}/location"] = places
+        return answers
+    if group == "habits":
+        return {group: [f.factor if f.kind == "lifestyle" else f.pattern for f in facts]}
+    if group == "health":
+        return {group: list(dict.fromkeys("medication" if f.kind == "medication" else f.name for f in facts))}
+    if group == "supplements":
+        answers = {group: [f.nutrient for f in facts]}
         for f in facts:
             answers[f"supplement:{f.nutrient}/daily_dose"] = [f.daily_dose, f.unit]
             if f.duration_months is not None:
                 answers[f"supplement:{f.nutrient}/duration_months"] = f.duration_months
         return answers
-    return {topic: True}
+    if group == "tests":
+        answers = {group: [f.nutrient for f in facts]}
+        answers |= {f"nutrient_level:{f.nutrient}": f.level for f in facts}
+        return answers
+    return {}
+
+
+def _key(fact: UserFact) -> str:
+    return json.dumps(fact.model_dump(mode="json"), sort_keys=True)
 
 
 def _same(a: list[UserFact], b: list[UserFact]) -> bool:
-    key = lambda f: json.dumps(f.model_dump(mode="json"), sort_keys=True)  # noqa: E731
-    return sorted(map(key, a)) == sorted(map(key, b))
+    return sorted(map(_key, a)) == sorted(map(_key, b))
 
 
 class Interview:
@@ -124,6 +173,7 @@ class Interview:
         self.session = Session(knowledge_base)
         self.planner = Planner(self.session.knowledge_base)
         self.answers: dict[str, Any] = {}
+        self.numbers: dict[str, int] = {}  # question id -> its answer's number, kept for good
         self.events: list[dict] = []
         self._loaded = _Loaded()
         self._told: dict[str, str] = {}  # canonical fact -> session fact id
@@ -138,17 +188,31 @@ class Interview:
         return self.session.report()
 
     def facts(self) -> list[UserFact]:
-        """The facts the answers make, in the order the topics were first answered."""
-        topics = list(dict.fromkeys(topic_of(q) for q in self.answers))
-        topics += [t for t in self._loaded.facts if t not in topics]
+        """The facts the answers make, in the order their questions were first answered."""
+        groups = list(dict.fromkeys(group_of(q) for q in sorted(self.answers, key=self.numbers.__getitem__)))
+        groups += [g for g in self._loaded.facts if g not in groups]
         out: list[UserFact] = []
-        for topic in topics:
-            out += self._loaded.facts.get(topic) or facts_of_topic(topic, self.answers)
+        for group in groups:
+            out += self._loaded.facts.get(group) or facts_of_group(group, self.answers)
         return out
 
-    def answered(self) -> list[tuple[Question, Any]]:
-        """The answers given so far, in order, with their questions."""
-        return [(question(qid), value) for qid, value in self.answers.items()]
+    def answered(self) -> list[tuple[int, Question, Any]]:
+        """The answers given so far with their numbers and questions, by number."""
+        return [(self.numbers[qid], question(qid), self.answers[qid]) for qid in sorted(self.answers, key=self.numbers.__getitem__)]
+
+    def question_numbered(self, number: int) -> Question | None:
+        """The question whose answer has this number (see `facts`), if it is still answered."""
+        qid = next((q for q, n in self.numbers.items() if n == number), None)
+        return question(qid) if qid in self.answers else None
+
+    def asked_symptoms(self) -> set[str]:
+        """The symptoms the person was asked about, answered either way (for the summary)."""
+        asked = {qid.split(":", 1)[1] for qid in self.answers if qid.startswith("symptom:") and "/" not in qid}
+        if "complaint" in self.answers:
+            asked |= set(COMPLAINTS)
+        if "symptoms" in self.answers:
+            asked |= set(main_questions()[len(RED_FLAGS) + 1].options)
+        return asked
 
     def next_question(self) -> Question | None:
         """The question that could change the conclusions most, or None when none could."""
@@ -162,18 +226,26 @@ class Interview:
 
     def answer(self, question_id: str, value: Any) -> Outcome:
         """Record an answer (None: don't know) and run the rules; follow-ups of a changed answer are dropped."""
-        q = question(question_id)
-        value = _checked(q, value)
-        topic = q.topic
-        if q.field is None:
-            self._forget_follow_ups(q.id, keep=value)
-        self.answers[q.id] = value
-        self._loaded.facts.pop(topic, None)
-        self.events.append({"question": q.id, "answer": value})
+        return self.answer_all({question_id: value})
+
+    def answer_all(self, answers: dict[str, Any]) -> Outcome:
+        """Record several answers at once (a list's answer and the follow-ups typed with it), then run."""
+        checked = []
+        for question_id, value in answers.items():
+            q = question(question_id)
+            checked.append((q, _checked(q, value)))
+        for q, value in checked:
+            if q.field is None:
+                self._forget_follow_ups(q.id, keep=value)
+            self.answers[q.id] = value
+            self.numbers.setdefault(q.id, max(self.numbers.values(), default=0) + 1)
+            self._loaded.facts.pop(q.group, None)
+            self.events.append({"question": q.id, "answer": value})
         return self._run()
 
     def forget(self, question_id: str, *, ask_again: bool = False) -> Outcome:
-        """Take an answer back. It is then "don't know", or, with ask_again, open to be asked again."""
+        """Take an answer back. It is then "don't know", or, with ask_again, open to be asked again
+        (its number stays its own either way)."""
         if question_id not in self.answers:
             raise KeyError(question_id)
         q = question(question_id)
@@ -183,28 +255,55 @@ class Interview:
             del self.answers[q.id]
         else:
             self.answers[q.id] = None
-        self._loaded.facts.pop(q.topic, None)
+        self._loaded.facts.pop(q.group, None)
         self.events.append({"forget": q.id, "ask_again": ask_again})
         return self._run()
 
-    def load(self, facts: list) -> Outcome:
-        """Start again from a case file's facts; the questions they answer are not asked again."""
+    def load(self, facts: list, answers: dict | None = None, *, merge: bool = False) -> Outcome:
+        """Continue from a case file: its answers when it has them (a saved consultation), else the
+        answers its facts make; the questions they answer are not asked again. With merge, what the
+        file answers replaces the same questions' answers and the rest are kept; without, the file's
+        answers replace all."""
         parsed = [parse_fact(f, f"facts[{i}]") for i, f in enumerate(facts)]
         check = Session(self.knowledge_base)
         for fact in parsed:
             check.tell(fact)  # refuses a case that answers a question twice
-        self.answers = {}
-        self._loaded = _Loaded()
-        by_topic: dict[str, list[UserFact]] = {}
+        given: dict[str, Any] = {}
+        if answers:
+            if not isinstance(answers, dict):
+                raise InvalidFactError(["answers: expected an object of question ids and answers"])
+            for question_id, value in answers.items():
+                try:
+                    given[question_id] = _checked(question(question_id), value)
+                except (KeyError, AnswerError):
+                    raise InvalidFactError([f"answers: {question_id!r}: not an answer this console can read"]) from None
+        by_group: dict[str, list[UserFact]] = {}
         for fact in parsed:
-            by_topic.setdefault(topic_of_fact(fact), []).append(fact)
-        for topic, group in by_topic.items():
-            answers = answers_of_topic(topic, group)
-            merged = {**self.answers, **answers}
-            if topic == "medication" or not _same(facts_of_topic(topic, merged), group):
-                self._loaded.facts[topic] = group
-            self.answers.update(answers)
-        self.events.append({"load": [f.model_dump(mode="json", exclude_none=True) for f in parsed]})
+            by_group.setdefault(group_of_fact(fact), []).append(fact)
+        for group, group_facts in by_group.items():
+            if group not in given:
+                given |= answers_of_group(group, group_facts)
+        if not merge:
+            self.answers = {}
+            self._loaded = _Loaded()
+        else:
+            for group in {group_of(q) for q in given}:
+                for qid in [q for q in self.answers if group_of(q) == group]:
+                    del self.answers[qid]
+                self._loaded.facts.pop(group, None)
+        for qid, value in given.items():
+            self.answers[qid] = value
+            self.numbers.setdefault(qid, max(self.numbers.values(), default=0) + 1)
+        for group, group_facts in by_group.items():
+            # What the answers cannot remake (a medication's name, cramps in the legs) is kept as told.
+            if not _same(facts_of_group(group, self.answers), group_facts):
+                self._loaded.facts[group] = group_facts
+        event = {"load": [f.model_dump(mode="json", exclude_none=True) for f in parsed]}
+        if answers:
+            event["answers"] = given
+        if merge:
+            event["merge"] = True
+        self.events.append(event)
         return self._run()
 
     def replay(self, events: list[dict]) -> Outcome:
@@ -212,7 +311,7 @@ class Interview:
         for index, event in enumerate(events, start=1):
             try:
                 if "load" in event:
-                    self.load(event["load"])
+                    self.load(event["load"], event.get("answers"), merge=bool(event.get("merge")))
                 elif "forget" in event:
                     self.forget(event["forget"], ask_again=bool(event.get("ask_again")))
                 else:
@@ -222,18 +321,29 @@ class Interview:
         report = self.report()
         return Outcome(new=list(report.conclusions), withdrawn=[], report=report)
 
-    def _forget_follow_ups(self, topic_id: str, keep) -> None:
+    def case_file(self) -> dict:
+        """The consultation as a case file: its facts, which `expert consult` reads, and every
+        answer, "no" and "don't know" included, which the console resumes from."""
+        return {
+            "facts": [f.model_dump(mode="json", exclude_none=True) for f in self.facts()],
+            "answers": {qid: self.answers[qid] for qid in sorted(self.answers, key=self.numbers.__getitem__)},
+        }
+
+    def _forget_follow_ups(self, main_id: str, keep) -> None:
+        """Drop the follow-ups of a main question whose option is no longer chosen."""
+        chosen = set(keep) if isinstance(keep, list) else set()
         for qid in list(self.answers):
-            if qid == topic_id or topic_of(qid) != topic_of(topic_id) or qid == topic_of(qid):
+            if qid == main_id or group_of(qid) != main_id:
                 continue
-            if topic_id == "supplement" and keep:
-                nutrient = qid.split(":", 1)[1].split("/", 1)[0]
-                if nutrient in keep:
+            if qid == "complaint/course":
+                if any(o.startswith("twitching") for o in chosen):
                     continue
+            elif qid.split("/", 1)[0].split(":", 1)[1] in chosen:
+                continue
             del self.answers[qid]
 
     def _run(self) -> Outcome:
-        wanted = {json.dumps(f.model_dump(mode="json"), sort_keys=True): f for f in self.facts()}
+        wanted = {_key(f): f for f in self.facts()}
         for key in [k for k in self._told if k not in wanted]:
             self.session.retract(self._told.pop(key))
         for key, fact in wanted.items():
@@ -249,8 +359,8 @@ def _checked(q: Question, value: Any) -> Any:
         return None
     ok = {
         "yes_no": lambda v: isinstance(v, bool),
-        "choice": lambda v: v in q.options,
-        "choices": lambda v: isinstance(v, list) and all(x in q.options and x != "none" for x in v),
+        "choice": lambda v: isinstance(v, str) and v in q.options,
+        "choose_any": lambda v: isinstance(v, list) and all(isinstance(x, str) and x in q.options for x in v),
         "amount": lambda v: isinstance(v, list) and len(v) == 2 and isinstance(v[0], (int, float)) and not isinstance(v[0], bool),
         "months": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v,
     }[q.answer]
@@ -259,6 +369,8 @@ def _checked(q: Question, value: Any) -> Any:
     if q.answer == "amount":
         q.parse(f"{value[0]!r} {value[1]}")  # the same checks as a typed dose
         return [float(value[0]), value[1]]
+    if q.answer == "choose_any":
+        return list(dict.fromkeys(value))
     if q.answer == "months":
         return q.parse(repr(value))  # the same checks as a typed length: finite, within a lifetime
     return value
@@ -272,16 +384,25 @@ def journal_line(event: dict) -> str:
     return json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def read_resumable(path: str | Path) -> tuple[str, list]:
-    """A file to continue from: ("case", facts) for a case file, ("journal", events) for a journal.
+def read_resumable(path: str | Path) -> tuple[str, Any]:
+    """A file to continue from: ("case", (facts, answers or None)) for a case file, ("journal",
+    events) for a journal.
 
-    A journal's last line may be cut short by a crash; it is then left out.
+    A journal's last line may be cut short by a crash; it is then left out. Lines are split at
+    "\n" only: an answer may hold other line separators (U+2028, U+0085) that are not line ends.
     """
     path = Path(path)
     text = read_text(path)
     first = text.lstrip()[:1]
-    lines = text.splitlines()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     if first == "{" and lines and is_journal_header(lines[0]):
+        version = json.loads(lines[0]).get("version")
+        if version != JOURNAL_HEADER["version"]:
+            raise InvalidFactError(
+                [f"{path}: a journal of an earlier version of the console, whose questions have changed; it cannot be replayed"]
+            )
         events = []
         for number, line in enumerate(lines[1:], start=2):
             if not line.strip():
@@ -296,7 +417,8 @@ def read_resumable(path: str | Path) -> tuple[str, list]:
                 raise InvalidFactError([f"{path} line {number}: not a journal entry"])
             events.append(event)
         return "journal", events
-    return "case", parse_case(text, str(path))
+    facts = parse_case(text, str(path))
+    return "case", (facts, json.loads(text).get("answers"))
 
 
 def is_journal_header(line: str) -> bool:

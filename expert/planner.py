@@ -7,36 +7,35 @@ of its `absent` conditions is contradicted by what the person said. An unanswere
 worth asking when its answer could fire a rule that is still possible (by meeting a condition
 nothing meets yet) or could rule one out (by meeting one of its `absent` conditions). When no
 question is, nothing the person could add would change the outcome.
+
+The order: the complaint first; then the details of anything chosen (where, how long, how much,
+what a test showed); then each warning sign; then the other lists, those bearing on the causes
+that lead at the moment first (a blood test once a deficiency is suspected, the effects of B6
+once a high dose is told), ties kept in the catalogue's order.
 """
 
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from expert.questions import (
-    COMPLAINT,
-    SUPPLEMENT_FOLLOW_UPS,
-    SYMPTOM_FOLLOW_UPS,
-    Question,
-    follow_up,
-    main_questions,
-)
+from expert.evidence import causes_of_fact
+from expert.questions import LOCATED, RED_FLAGS, Question, follow_up, main_questions
 from expert.report import Report
 from facts import UserFact, choices
-from facts.vocabulary import Nutrient
+from facts.vocabulary import LifestyleFactor
 from rules.knowledge import KnowledgeBase
 from rules.schema import CATEGORY_ORDER, Comparison, OneOf, Rule, is_variable
 
 # A field whose value is not known yet: an open question may still give it any value.
 ANY = object()
 
-# How much a conclusion a "yes" would reach weighs in choosing the next question: an
-# explanation of the complaint first, then a referral, then the rest.
-GAIN_ORDER = {"red_flag": 0, "explanation": 1, "referral": 2, "suspicion": 3, "ruled_out": 4, "advice": 5, "mechanism": 6}
 
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 _SUBJECT_FIELD = {"symptom": "name", "nutrient_level": "nutrient", "lifestyle": "factor", "diet": "pattern",
                   "condition": "name", "supplement": "nutrient"}
+# The fields a fact's cause is read from (see expert.evidence.causes_of_fact).
+_SUBJECTS = {"nutrient_level": ("nutrient",), "supplement": ("nutrient",), "lifestyle": ("factor",), "condition": ("name",)}
+_LIFESTYLE = set(choices(LifestyleFactor))
 
 
 @dataclass(frozen=True)
@@ -112,23 +111,25 @@ class Planner:
         self._mains = main_questions()
         self._order = {q.id: i for i, q in enumerate(self._mains)}
         self._tests = planner_tests(knowledge_base)
+        self._rule_causes = {rule.id: _rule_causes(rule) for rule in knowledge_base.rules}
 
     # --- the questions -------------------------------------------------------------------
 
     def open_questions(self, answers: dict) -> list[Question]:
-        """Every question not answered yet: the main ones and the follow-ups of a "yes"."""
+        """Every question not answered yet: the main ones and the follow-ups of what was chosen."""
         out = [q for q in self._mains if q.id not in answers]
-        for topic, value in answers.items():
-            if topic.startswith("symptom:") and "/" not in topic and value:
-                out += [q for f in SYMPTOM_FOLLOW_UPS if (q := follow_up(topic, f)).id not in answers]
-            if topic == "supplement" and value:
-                for nutrient in value:
-                    dose = follow_up("supplement", "daily_dose", nutrient)
-                    if dose.id not in answers:
-                        out.append(dose)
-                    elif answers[dose.id]:
-                        out += [q for f in SUPPLEMENT_FOLLOW_UPS[1:] if (q := follow_up("supplement", f, nutrient)).id not in answers]
-        return out
+        chosen = {qid: value for qid, value in answers.items() if isinstance(value, list)}
+        wanted = []
+        if any(v.startswith("twitching") for v in chosen.get("complaint", [])):
+            wanted.append("complaint/course")
+        wanted += [f"symptom:{s}/location" for s in LOCATED if s in chosen.get("symptoms", [])]
+        for nutrient in chosen.get("supplements", []):
+            dose = f"supplement:{nutrient}/daily_dose"
+            wanted.append(dose)
+            if answers.get(dose):
+                wanted.append(f"supplement:{nutrient}/duration_months")
+        wanted += [f"nutrient_level:{n}" for n in chosen.get("tests", [])]
+        return out + [follow_up(qid) for qid in wanted if qid not in answers]
 
     def next_question(self, answers: dict, facts: list[UserFact], report: Report) -> Question | None:
         """The most useful question to ask next, or None when no answer could change the outcome."""
@@ -136,31 +137,26 @@ class Planner:
         return ranked[0] if ranked else None
 
     def ranked(self, answers: dict, facts: list[UserFact], report: Report) -> list[Question]:
-        """The questions worth asking, most useful first.
-
-        First the complaint and its details; then the details of anything answered "yes"; then
-        questions that could raise a red flag; then the rest: first those whose "yes" would at
-        once reach the weightiest kind of conclusion (an explanation before a mechanism), then
-        in the catalogue's order (direct causes before other symptoms), then those whose rules
-        are nearest to firing.
-        """
+        """The questions worth asking, most useful first (see the module's docstring)."""
         state = _State(self.kb, self._tests, answers, facts, report, self.open_questions(answers))
+        lead = {c.cause: c.score for c in report.causes}
         scored = []
-        follow_order = SYMPTOM_FOLLOW_UPS + SUPPLEMENT_FOLLOW_UPS
         for q in state.open:
             reasons = state.reasons(q)
-            mandatory = q.field == "daily_dose"
+            # A supplement chosen makes no fact without its dose, nor a test chosen without its result.
+            mandatory = q.field in ("daily_dose", "level")
             if not reasons and not mandatory:
                 continue
-            order = self._order.get(q.id, self._order.get(q.topic, 0))
-            if q.topic == COMPLAINT or q.field:
-                phase = 0 if q.topic == COMPLAINT else 1
-                scored.append(((phase, follow_order.index(q.field) if q.field else -1, 0, order, q.id), q))
-                continue
-            red = any(r.rule.category == "red_flag" and r.effect == "fire" for r in reasons)
-            gain = state.best_gain(q)
-            nearest = max((state.nearness(r.rule) for r in reasons), default=1.0)
-            scored.append(((2 if red else 3, gain, order, -nearest, q.id), q))
+            order = self._order.get(q.group, len(self._order))
+            if q.id == "complaint":
+                scored.append(((0, 0, 0, q.id), q))
+            elif q.field:
+                scored.append(((1, order, 0, q.id), q))
+            elif q.subject in RED_FLAGS:
+                scored.append(((2, order, 0, q.id), q))
+            else:
+                leading = max((lead.get(c, 0.0) for r in reasons for c in self._rule_causes[r.rule.id]), default=0.0)
+                scored.append(((3, -round(leading, 3), order, q.id), q))
         scored.sort(key=lambda item: item[0])
         return [q for _, q in scored]
 
@@ -170,6 +166,21 @@ class Planner:
         found = state.reasons(q)
         found.sort(key=lambda r: (r.effect != "fire", -state.nearness(r.rule), CATEGORY_ORDER.get(r.rule.category, 99)))
         return found
+
+
+def _rule_causes(rule: Rule) -> set[str]:
+    """The causes a rule bears on, by the findings it concludes and the facts it tests."""
+    found: set[str] = set()
+    for conclusion in rule.then:
+        if not is_variable(conclusion.about):
+            found |= causes_of_fact("finding", {"name": conclusion.finding, "about": conclusion.about})
+    for condition in rule.when:
+        fields = {k: v for k, v in condition.where.items() if isinstance(v, str) and not is_variable(v)}
+        if condition.fact == "finding" and "name" in fields:
+            found |= causes_of_fact("finding", fields)
+        elif condition.fact != "finding":
+            found |= causes_of_fact(condition.fact, fields) if all(k in fields for k in _SUBJECTS.get(condition.fact, ())) else set()
+    return found
 
 
 def _by_kind(patterns: list[tuple[str, dict]]) -> dict[str, list[dict]]:
@@ -206,61 +217,43 @@ class _State:
         # Rules still possible: reached by what could still be told; only what was told rules one out.
         self.still_possible = self._forward(self.possible, set(), {}, absent_against=self.told)[0]
         self.fired = set(report.rules_fired)
-        self._baseline = self._forward(self.told, set(), {})
 
     def _loosen(self, kind: str, pattern: dict, open_ids: set[str]) -> dict:
+        """A told fact with the fields an open follow-up may still change left open."""
         pattern = dict(pattern)
-        subject = pattern.get(_SUBJECT_FIELD.get(kind, ""), None)
-        topic = f"{kind}:{subject}"
-        for q_field in SYMPTOM_FOLLOW_UPS + SUPPLEMENT_FOLLOW_UPS:
-            if f"{topic}/{q_field}" in open_ids:
-                pattern[q_field] = ANY
-                if q_field == "daily_dose":
-                    pattern.update(unit=ANY, daily_dose_mg=ANY)
+        subject = pattern.get(_SUBJECT_FIELD.get(kind, ""))
+        if kind == "symptom" and subject == "twitching" and "complaint/course" in open_ids:
+            pattern.update(persistent=ANY, severe=ANY)
+        if kind == "symptom" and f"symptom:{subject}/location" in open_ids:
+            pattern["location"] = ANY
+        if kind == "supplement":
+            if f"supplement:{subject}/daily_dose" in open_ids:
+                pattern.update(daily_dose=ANY, unit=ANY, daily_dose_mg=ANY)
+            if f"supplement:{subject}/duration_months" in open_ids:
+                pattern["duration_months"] = ANY
         return pattern
 
     def reach(self, q: Question) -> list[tuple[str, dict]]:
         """The facts (as patterns) an answer to this question could make."""
         if q.field is None:
-            if q.kind == "supplement":
-                return [("supplement", {"nutrient": n}) for n in choices(Nutrient)]
-            field = _SUBJECT_FIELD.get(q.kind)
-            return [(q.kind, {field: q.subject} if field else {})]
-        if q.kind == "supplement" and q.field == "daily_dose":
+            return [option_fact(q.id, option) for option in q.options] if q.options else [option_fact(q.id, None)]
+        if q.field == "daily_dose":
             return [("supplement", {"nutrient": q.subject})]
-        out = []
-        for kind, pattern in self.told:
-            if kind == q.kind and pattern.get(_SUBJECT_FIELD[kind]) == q.subject:
-                loose = dict(pattern, **{q.field: ANY})
-                out.append((kind, loose))
-        return out
+        if q.field == "level":
+            return [("nutrient_level", {"nutrient": q.subject})]
+        changes = {"course": ("persistent", "severe"), "location": ("location",), "duration_months": ("duration_months",)}[q.field]
+        subject = "twitching" if q.field == "course" else q.subject
+        kind = "supplement" if q.field == "duration_months" else "symptom"
+        return [
+            (k, dict(pattern, **{f: ANY for f in changes}))
+            for k, pattern in self.told
+            if k == kind and pattern.get(_SUBJECT_FIELD[k]) == subject
+        ]
 
     def _meets_now(self, condition) -> bool:
         if condition.fact == "finding":
             return any(_fast_match(self.tests[id(condition)], d) for d in self.derived)
         return any(kind == condition.fact and _fast_match(self.tests[id(condition)], p) for kind, p in self.told)
-
-    def best_gain(self, q: Question) -> int:
-        """The weightiest kind of conclusion (lowest GAIN_ORDER) a "yes" to the question would reach.
-
-        The answer is followed symbolically down the chains: rules whose conditions the facts told,
-        the answer's facts (any shape) and the findings so reached meet. A question that can only
-        rule something out gains the category of what it rules out, if that has fired.
-        """
-        reach = self.reach(q)
-        told = list(self.told) + reach
-        reached, templates = self._baseline
-        blocks = any(
-            c.absent and not c.variables() and any(k == c.fact and _fast_match(self.tests[id(c)], p) for k, p in reach)
-            for rid in reached for c in self.kb.rule(rid).when
-        )
-        if blocks:
-            reached, templates = self._forward(told, set(), {})
-        else:
-            reached, templates = self._forward(told, set(reached), dict(templates))
-        gains = [GAIN_ORDER.get(self.kb.rule(r).category, 9) for r in reached - self.fired]
-        lost = [GAIN_ORDER.get(self.kb.rule(r).category, 9) for r in self.fired - reached]
-        return min(gains + lost, default=99)
 
     def _forward(
         self, told: list[tuple[str, dict]], reached: set[str], templates: dict, absent_against=None
@@ -328,8 +321,29 @@ class _State:
     @staticmethod
     def _answer_touches(q: Question, condition) -> bool:
         """Whether the question's answer bears on the condition at all."""
-        if condition.fact != q.kind:
-            return False
-        if q.field is None or q.field == "daily_dose":
-            return True
-        return q.field in condition.where
+        if q.field is None or q.field in ("daily_dose", "level"):
+            return True  # the answer makes whole facts: `reach` says which
+        fields = {"course": ("persistent", "severe"), "location": ("location",), "duration_months": ("duration_months",)}[q.field]
+        return any(f in condition.where for f in fields)
+
+
+def option_fact(question_id: str, option: str | None) -> tuple[str, dict]:
+    """The fact (as a pattern) choosing one option of a main question makes; open fields are ANY."""
+    if question_id == "complaint":
+        if option.startswith("twitching"):
+            place = option.split("@", 1)[1] if "@" in option else None
+            return ("symptom", {"name": "twitching", "location": place, "persistent": ANY, "severe": ANY})
+        return ("symptom", {"name": option, "location": None})
+    if question_id.startswith("symptom:"):  # a warning sign, yes or no
+        return ("symptom", {"name": question_id.split(":", 1)[1], "location": None})
+    if question_id == "symptoms":
+        return ("symptom", {"name": option, "location": ANY if option in LOCATED else None})
+    if question_id == "habits":
+        return ("lifestyle", {"factor": option}) if option in _LIFESTYLE else ("diet", {"pattern": option})
+    if question_id == "health":
+        return ("medication", {}) if option == "medication" else ("condition", {"name": option})
+    if question_id == "supplements":
+        return ("supplement", {"nutrient": option})
+    if question_id == "tests":
+        return ("nutrient_level", {"nutrient": option})
+    raise KeyError(question_id)

@@ -9,7 +9,7 @@ from expert.evidence import Cause, Evidence, assess, conclusion_causes
 from expert.trace import FactRef, Firing, Source
 from facts.vocabulary import display
 from rules.knowledge import KnowledgeBase
-from rules.schema import CATEGORY_ORDER, Authority, Category
+from rules.schema import CATEGORY_ORDER, Authority, Category, OneOf
 
 __all__ = ["DISCLAIMER", "Cause", "Conclusion", "Evidence", "Report", "build_report"]
 
@@ -130,15 +130,23 @@ def _joined(values: list[str]) -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
 
 
-def _merged_text(template: str, firings: list[Firing]) -> str:
-    """A rule's text for all its firings: each variable names every value it took, in order."""
+def _merged_text(rule, firings: list[Firing]) -> str:
+    """A rule's text for all its firings: each variable names every value it took, in the order
+    of the rule's `one_of` where it has one (else alphabetical), whatever order they fired in."""
     if len({f.text for f in firings}) == 1:
         return firings[0].text
-    return re.sub(
-        r"\{([a-z_][a-z0-9_]*)\}",
-        lambda m: _joined([f.bindings[m.group(1)] for f in firings if m.group(1) in f.bindings]),
-        template,
-    )
+    order = {}
+    for condition in rule.when:
+        for test in condition.where.values():
+            if isinstance(test, OneOf):
+                order[test.bind[1:]] = {str(v): i for i, v in enumerate(test.one_of)}
+
+    def values(name: str) -> str:
+        found = {f.bindings[name] for f in firings if name in f.bindings}
+        rank = order.get(name, {})
+        return _joined(sorted(found, key=lambda v: (rank.get(v, len(rank)), v)))
+
+    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: values(m.group(1)), rule.text)
 
 
 def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing], told: dict | None = None) -> Report:
@@ -163,7 +171,7 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
             title=rule.title,
             category=rule.category,
             hedge=rule.hedge,
-            text=_merged_text(rule.text, group),
+            text=_merged_text(rule, group),
             sources=group[0].sources,
             authority=group[0].authority,
             own_advice=rule.own_advice,

@@ -1,66 +1,79 @@
-"""The documents' main stories as answers, and helpers to run the real console over pipes.
+"""The documents' main stories as what a person types, and helpers to run the real console.
 
-A story maps question ids to what the person types; any other question gets "no" (or "don't
-know" when "no" is not an answer). The lines to pipe are worked out with the library's own
-planner, so the tests follow whatever order the rules make the console ask in.
+Each story is written out by hand: the questions the console is expected to ask, in order, and
+the line typed at each. If the console asked something else, or in another order, the story's
+answers would land on the wrong questions and the tests that use it fail.
 """
 
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from expert.interview import Interview
-
 ROOT = Path(__file__).resolve().parent.parent
+WARNING_SIGNS = ["symptom:seizures", "symptom:difficulty_breathing", "symptom:tetany", "symptom:irregular_heartbeat"]
 
-EYELID_COFFEE_SLEEP = {
-    "symptom:twitching": "yes",
-    "symptom:twitching/location": "eyelids",
-    "symptom:twitching/persistent": "no",
-    "lifestyle:excessive_caffeine": "yes",
-    "lifestyle:poor_sleep": "yes",
+
+@dataclass(frozen=True)
+class Story:
+    asked: list[str]  # question ids, in the order the console asks them
+    lines: list[str]  # what is typed at each
+
+    def __post_init__(self):
+        assert len(self.asked) == len(self.lines)
+
+
+EYELID_COFFEE_SLEEP = Story(
+    ["complaint", "complaint/course", *WARNING_SIGNS, "symptoms", "supplements", "tests", "habits", "health"],
+    ["eyelids", "none", "no", "no", "no", "no", "none", "none", "none", "coffee, poor sleep", "none"],
+)
+B6_HIGH_DOSE = Story(
+    ["complaint", "complaint/course", *WARNING_SIGNS, "symptoms", "supplements", "tests", "habits", "health"],
+    ["twitching", "none", "no", "no", "no", "no", "none", "b6 200 mg for 1 year", "none", "none", "none"],
+)
+LOW_VITAMIN_D = Story(
+    ["complaint", "complaint/course", *WARNING_SIGNS, "symptoms", "supplements", "tests", "habits", "health"],
+    ["twitching", "none", "no", "no", "no", "no", "none", "none", "vitamin d low", "none", "none"],
+)
+TINGLING_MOUTH_FACIAL = Story(
+    ["complaint", "complaint/course", *WARNING_SIGNS, "symptoms", "symptom:tingling/location", "tests", "habits",
+     "supplements", "health"],
+    ["face", "none", "no", "no", "no", "no", "tingling", "around the mouth", "none", "none", "none", "none"],
+)
+SEIZURES = Story(
+    ["complaint", "complaint/course", *WARNING_SIGNS, "symptoms", "tests", "habits", "supplements", "health"],
+    ["twitching", "none", "yes", "no", "no", "no", "none", "none", "none", "none", "none"],
+)
+STORIES = {
+    "eyelid-coffee-sleep": EYELID_COFFEE_SLEEP,
+    "b6-200mg-a-year": B6_HIGH_DOSE,
+    "low-vitamin-d": LOW_VITAMIN_D,
+    "tingling-mouth-facial": TINGLING_MOUTH_FACIAL,
+    "seizures": SEIZURES,
 }
-B6_HIGH_DOSE = {
-    "symptom:twitching": "yes",
-    "supplement": "vitamin b6",
-    "supplement:vitamin_b6/daily_dose": "200 mg",
-    "supplement:vitamin_b6/duration_months": "1 year",
-}
-LOW_VITAMIN_D = {"symptom:twitching": "yes", "nutrient_level:vitamin_d": "low"}
-TINGLING_MOUTH_FACIAL = {
-    "symptom:twitching": "yes",
-    "symptom:twitching/location": "face",
-    "symptom:tingling": "yes",
-    "symptom:tingling/location": "around the mouth",
-}
-SEIZURES = {"symptom:twitching": "yes", "symptom:seizures": "yes"}
 
 
-def default_line(question) -> str:
-    return "no" if question.answer in ("yes_no", "choices") else "don't know"
+def interview_of(story: Story):
+    """The interview after answering a story through the library, checking each question asked."""
+    from expert.interview import Interview
 
-
-def script(story: dict, *, stop_at: str | None = None) -> tuple[list[str], Interview]:
-    """The lines a person with this story types, in the order the console asks; and the interview."""
     interview = Interview()
-    lines = []
-    while (q := interview.next_question()) is not None:
-        if q.id == stop_at:
-            break
-        line = story.get(q.id, default_line(q))
-        lines.append(line)
-        interview.answer(q.id, q.parse(line))
-    return lines, interview
+    for expected, line in zip(story.asked, story.lines):
+        q = interview.next_question()
+        assert q is not None and q.id == expected, f"expected {expected}, the console asked {q and q.id}"
+        interview.answer_all(q.parse_all(line))
+    assert interview.next_question() is None
+    return interview
 
 
 def env(**extra) -> dict:
-    out = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    out = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
     out.update(extra)
     return out
 
 
-def run_expert(lines: list[str], *args: str, cwd=None, extra_env=None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_expert(lines: list[str], *args: str, cwd=None, extra_env=None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The real program, its input piped from these lines."""
     return subprocess.run(
         [sys.executable, "-m", "expert", *args],
