@@ -120,13 +120,38 @@ class KnowledgeBase:
         return problems
 
 
+# No rule file or ledger comes near this; a larger file is refused before it is read.
+MAX_TOML_BYTES = 10_000_000
+
+
+def _read_toml(path: Path, name: str) -> tuple[dict, str | None]:
+    """A TOML file's contents, or ({}, the one-line reason it cannot be read)."""
+    try:
+        # Only a regular file: a device would be read without end, a FIFO would hang.
+        if not path.is_file():
+            return {}, f"{name}: not a regular file"
+        if path.stat().st_size > MAX_TOML_BYTES:
+            return {}, f"{name}: larger than {MAX_TOML_BYTES // 1_000_000} MB, more than a rule file or ledger can be"
+        return tomllib.loads(path.read_text(encoding="utf-8")), None
+    except tomllib.TOMLDecodeError as exc:
+        return {}, f"{name}: not valid TOML: {exc}"
+    except RecursionError:
+        return {}, f"{name}: not valid TOML: nested too deeply"
+    except UnicodeDecodeError as exc:
+        return {}, f"{name}: not UTF-8 (byte {exc.start})"
+    except OSError as exc:
+        return {}, f"{name}: cannot be read: {exc.strerror or exc}"
+
+
 def _load_rules(directory: Path) -> tuple[list[Rule], list[str]]:
     rules, problems = [], []
     for path in sorted(directory.glob("*.toml")):
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(f"{path.name}: not valid TOML: {exc}")
+        data, problem = _read_toml(path, path.name)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        if not isinstance(data.get("rule", []), list):
+            problems.append(f"{path.name}: rule: expected an array of tables ([[rule]])")
             continue
         for index, raw in enumerate(data.get("rule", [])):
             try:
@@ -147,8 +172,14 @@ def load_knowledge_base(kb_dir: Path | None = None, ledger_file: Path | None = N
     ledger_path = Path(ledger_file) if ledger_file else LEDGER_FILE
     ledger: list[SetAside] = []
     if ledger_path.exists():
-        raw = tomllib.loads(ledger_path.read_text(encoding="utf-8"))
-        for entry in raw.get("set_aside", []):
+        raw, problem = _read_toml(ledger_path, f"ledger {ledger_path}")
+        if problem is not None:
+            problems.append(problem)
+        set_aside = raw.get("set_aside", [])
+        if not isinstance(set_aside, list):
+            problems.append(f"ledger {ledger_path}: set_aside: expected an array of tables ([[set_aside]])")
+            set_aside = []
+        for entry in set_aside:
             try:
                 ledger.append(SetAside.model_validate(entry))
             except ValidationError as exc:

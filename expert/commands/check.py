@@ -1,7 +1,9 @@
 """`expert check`: is the knowledge base sound? One line per problem, the coverage figures, exit 0 only if sound."""
 
 import argparse
+from pathlib import Path
 
+from expert.errors import InvalidKnowledgeBaseError
 from expert.kbcheck import check_files
 
 
@@ -19,7 +21,20 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
+def _not_there(kb_dir: str | None, ledger: str | None) -> list[str]:
+    """The folder or ledger named that is not there: checking nothing would look like a knowledge base without rules."""
+    problems = []
+    if kb_dir is not None and not Path(kb_dir).is_dir():
+        problems.append(f"{kb_dir}: no such folder")
+    if ledger is not None and not Path(ledger).exists():
+        problems.append(f"{ledger}: no such file")
+    return problems
+
+
 def run(args: argparse.Namespace, out) -> int:
+    problems = _not_there(args.kb, args.ledger)
+    if problems:
+        raise InvalidKnowledgeBaseError(problems)
     result = check_files(args.kb, args.ledger)
     if result.coverage is not None:
         out.write("\n".join(result.coverage.lines()) + "\n")
