@@ -8,7 +8,7 @@
     'deficiency: vitamin D (tested)'
 """
 
-from expert import _quiet  # noqa: F401  (keeps experta from configuring logging)
+from expert._quiet import enable_engine_logging  # importing it keeps experta from configuring logging
 from expert.audit import AuditRecord, Verification, append_records, audit_record, knowledge_base_hash, verify_log
 from expert.auditdiff import GainedConclusion, LogDiff, LostConclusion, RecordDiff, diff_log
 from expert.errors import (
@@ -16,6 +16,7 @@ from expert.errors import (
     ExpertError,
     FactConflictError,
     FiringLimitError,
+    InvalidArgumentError,
     InvalidFactError,
     InvalidKnowledgeBaseError,
     UnknownFactError,
@@ -48,6 +49,7 @@ __all__ = [
     "Firing",
     "FiringLimitError",
     "GainedConclusion",
+    "InvalidArgumentError",
     "InvalidFactError",
     "InvalidKnowledgeBaseError",
     "LogDiff",
@@ -67,6 +69,7 @@ __all__ = [
     "check_knowledge_base",
     "consult",
     "diff_log",
+    "enable_engine_logging",
     "knowledge_base_hash",
     "log_stats",
     "parse_fact",

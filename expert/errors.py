@@ -29,9 +29,13 @@ class InvalidKnowledgeBaseError(ExpertError):
         super().__init__("\n".join(self.problems))
 
 
+class InvalidArgumentError(ExpertError):
+    """A library function was given an argument of the wrong kind; the message names it and what is accepted."""
+
+
 class FiringLimitError(ExpertError):
     """The rules fired more times than the cap allows: a runaway loop in the knowledge base."""
 
 
 class AuditError(ExpertError):
-    """An audit log cannot be read or appended to, or a batch names no case file."""
+    """An audit log or one of its keys cannot be read or written, or a batch names no case file."""

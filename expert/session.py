@@ -5,8 +5,15 @@ import json
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from expert import _quiet  # noqa: F401  (must precede any experta import)
+from expert.arguments import count_argument, given, instance_argument
 from expert.compiler import compile_knowledge_base
-from expert.errors import FactConflictError, InvalidFactError, InvalidKnowledgeBaseError, UnknownFactError
+from expert.errors import (
+    FactConflictError,
+    InvalidArgumentError,
+    InvalidFactError,
+    InvalidKnowledgeBaseError,
+    UnknownFactError,
+)
 from expert.recorder import Recorder
 from expert.report import Conclusion, Report, build_report
 from expert.trace import Firing
@@ -66,6 +73,8 @@ class Session:
     """One person's consultation. It owns its engine; sessions never see each other's facts."""
 
     def __init__(self, knowledge_base: KnowledgeBase | None = None, *, max_firings: int = DEFAULT_MAX_FIRINGS):
+        instance_argument(knowledge_base, "knowledge_base", KnowledgeBase, "a KnowledgeBase", optional=True)
+        count_argument(max_firings, "max_firings")
         try:
             self._kb = knowledge_base or default_knowledge_base()
         except KnowledgeBaseError as exc:
@@ -102,6 +111,8 @@ class Session:
 
     def retract(self, fact_id: str) -> UserFact:
         """Take a told fact back; the next run withdraws every conclusion that rested on it."""
+        if not isinstance(fact_id, str):
+            raise InvalidArgumentError(f"fact_id: expected a fact id such as 'u1' (a str), got {given(fact_id)}")
         try:
             return self._facts.pop(fact_id)
         except KeyError:
@@ -153,7 +164,9 @@ def _canonical(fact: UserFact) -> str:
 
 def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: int = DEFAULT_MAX_FIRINGS) -> Report:
     """Run a whole case at once: every fact told, one run, the report. Bad facts are all reported together."""
-    facts = list(facts)
+    facts = _facts_argument(facts)
+    instance_argument(knowledge_base, "knowledge_base", KnowledgeBase, "a KnowledgeBase", optional=True)
+    count_argument(max_firings, "max_firings")
     problems, parsed = [], []
     for index, raw in enumerate(facts):
         try:
@@ -177,6 +190,16 @@ def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: 
         return session.run().report
     finally:
         _give_back(session)
+
+
+def _facts_argument(facts) -> list:
+    """The facts of `consult` as a list: any iterable of facts, but not one fact or a whole case file."""
+    if isinstance(facts, dict):
+        hint = " (for a case file's contents, pass case['facts'])" if "facts" in facts else " (for one fact, pass [fact])"
+        raise InvalidArgumentError(f"facts: expected a list of facts (dicts or fact models), got a dict{hint}")
+    if isinstance(facts, (str, bytes, BaseModel)) or not hasattr(facts, "__iter__"):
+        raise InvalidArgumentError(f"facts: expected a list of facts (dicts or fact models), got {given(facts)}")
+    return list(facts)
 
 
 # Engines at rest, by knowledge base. Building experta's network costs several runs; a run resets
