@@ -9,7 +9,15 @@
 """
 
 from expert._quiet import enable_engine_logging  # importing it keeps experta from configuring logging
-from expert.audit import AuditRecord, Verification, append_records, audit_record, knowledge_base_hash, verify_log
+from expert.audit import (
+    AuditRecord,
+    SignatureRecord,
+    Verification,
+    append_records,
+    audit_record,
+    knowledge_base_hash,
+    verify_log,
+)
 from expert.auditdiff import GainedConclusion, LogDiff, LostConclusion, RecordDiff, diff_log
 from expert.errors import (
     AuditError,
@@ -21,6 +29,7 @@ from expert.errors import (
     InvalidKnowledgeBaseError,
     UnknownFactError,
 )
+from expert.keys import CaseKey, PublicKey, SigningKey
 from expert.kbcheck import CheckResult, check_knowledge_base
 from expert.proof import Proof, proof_trees
 from expert.replay import LogStats, ReplayResult, log_stats, replay_log
@@ -41,6 +50,7 @@ __all__ = [
     "summarise",
     "AuditError",
     "AuditRecord",
+    "CaseKey",
     "CheckResult",
     "Conclusion",
     "ExpertError",
@@ -56,11 +66,14 @@ __all__ = [
     "LogStats",
     "LostConclusion",
     "Proof",
+    "PublicKey",
     "RecordDiff",
     "ReplayResult",
     "Report",
     "RunResult",
     "Session",
+    "SignatureRecord",
+    "SigningKey",
     "Source",
     "UnknownFactError",
     "Verification",

@@ -15,18 +15,22 @@ recorded one, and `audit_record` of a consultation of its facts under the knowle
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, computed_field
 
+from expert.arguments import instance_argument, path_argument
 from expert.audit import (
     AuditRecord,
+    CaseCheck,
     FiringRecord,
     audit_record,
-    case_hash,
+    check_case_hash,
+    consultations,
     knowledge_base_hash,
     read_lines,
     verify_lines,
 )
-from expert.errors import AuditError, FiringLimitError, InvalidFactError, InvalidKnowledgeBaseError
+from expert.errors import FiringLimitError, InvalidFactError, InvalidKnowledgeBaseError
+from expert.keys import CaseKey
 from expert.session import consult
 from rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
 
@@ -70,6 +74,9 @@ class RecordDiff(BaseModel):
     lost: list[LostConclusion] = []  # in the record's firing order
     gained: list[GainedConclusion] = []  # in the order they fire now
     problems: list[str] = []  # why its facts were not compared (invalid_facts), one line each
+    # Whether its facts were checked against its case hash (see `ReplayResult.case_hash`): when
+    # `no_key` or `other_key`, they were compared without knowing they are the ones recorded.
+    case_hash: CaseCheck = "none"
 
     @property
     def compared(self) -> bool:
@@ -152,12 +159,13 @@ def _lost(firing: FiringRecord, kb: KnowledgeBase) -> LostConclusion:
     )
 
 
-def diff_record(record: AuditRecord, position: int, kb: KnowledgeBase) -> RecordDiff:
+def diff_record(record: AuditRecord, position: int, kb: KnowledgeBase, case_key: CaseKey | None = None) -> RecordDiff:
     """Run one record's facts under `kb` and compare its conclusions with those it recorded."""
     base = {"record": position, "made_under": record.knowledge_base, "case_file": record.case_file}
     if record.facts is None:
         return RecordDiff(status="no_facts", **base)
-    if case_hash(record.facts) != record.case:
+    base["case_hash"] = check_case_hash(record, case_key)
+    if base["case_hash"] == "differs":
         return RecordDiff(
             status="invalid_facts",
             problems=["its facts do not match its case hash: they were changed after it was recorded"],
@@ -187,34 +195,22 @@ def diff_record(record: AuditRecord, position: int, kb: KnowledgeBase) -> Record
     return RecordDiff(status="changed" if lost or gained else "unchanged", lost=lost, gained=gained, **base)
 
 
-def _parse(path: Path, lines: list[bytes]) -> list[AuditRecord]:
-    records = []
-    for position, line in enumerate(lines, start=1):
-        if not line.strip():
-            raise AuditError(f"{path}: record {position}: an empty line, not an audit record")
-        try:
-            records.append(AuditRecord.model_validate_json(line))
-        except UnicodeDecodeError:
-            raise AuditError(f"{path}: record {position}: not an audit record (not UTF-8)") from None
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"])
-            reason = f"{where}: {error['msg']}" if where else error["msg"]
-            raise AuditError(f"{path}: record {position}: not an audit record ({reason})") from None
-    return records
-
-
-def diff_log(path: str | Path, kb: KnowledgeBase | None = None) -> LogDiff:
+def diff_log(path: str | Path, kb: KnowledgeBase | None = None, *, case_key: CaseKey | None = None) -> LogDiff:
     """Compare every record of a log that holds its facts with what they conclude under `kb` now.
 
     `kb` defaults to the project's knowledge base. Raises AuditError when the log cannot be read
     or a line of it is not an audit record (before any knowledge base is loaded), and
     InvalidKnowledgeBaseError when the project's knowledge base does not load. A log whose chain
-    is broken is compared all the same, with `broken` saying where it breaks.
+    is broken is compared all the same, with `broken` saying where it breaks. `case_key` is the
+    key its case hashes were made with: without it, a keyed case hash is not checked, and each
+    such record says so (`case_hash="no_key"`). Signature records are not consultations.
     """
-    path = Path(path)
+    path = path_argument(path, "path")
+    instance_argument(kb, "kb", KnowledgeBase, "a KnowledgeBase", optional=True)
+    instance_argument(case_key, "case_key", CaseKey, "a CaseKey", optional=True)
     lines = read_lines(path)
-    records = _parse(path, lines)
+    entries = consultations(path, lines)
+    records = [record for _, record in entries]
     verification = verify_lines(lines)
     if kb is None:
         try:
@@ -222,7 +218,7 @@ def diff_log(path: str | Path, kb: KnowledgeBase | None = None) -> LogDiff:
         except KnowledgeBaseError as exc:
             raise InvalidKnowledgeBaseError(exc.problems) from exc
     return LogDiff(
-        records=[diff_record(record, i, kb) for i, record in enumerate(records, start=1)],
+        records=[diff_record(record, i, kb, case_key) for i, record in entries],
         knowledge_base=KnowledgeBases(
             recorded=list(dict.fromkeys(r.knowledge_base for r in records)),
             current=knowledge_base_hash(kb),

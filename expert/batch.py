@@ -6,9 +6,10 @@ import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from expert.audit import AuditRecord, append_records, audit_record
+from expert.audit import AuditRecord, Entry, append_records, audit_record
 from expert.casefile import read_case
 from expert.errors import AuditError, InvalidFactError
+from expert.keys import CaseKey, SigningKey
 from expert.session import consult
 from rules.knowledge import KnowledgeBase, default_knowledge_base
 
@@ -35,10 +36,10 @@ def expand_cases(targets: Iterable[str]) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-def audit_case(path: Path, kb: KnowledgeBase, include_facts: bool) -> AuditRecord:
+def audit_case(path: Path, kb: KnowledgeBase, include_facts: bool, case_key: CaseKey | None = None) -> AuditRecord:
     """Consult one case file and return its (not yet chained) record; InvalidFactError if it is bad."""
     report = consult(read_case(path), knowledge_base=kb)
-    return audit_record(report, knowledge_base=kb, include_facts=include_facts, case_file=str(path))
+    return audit_record(report, knowledge_base=kb, include_facts=include_facts, case_file=str(path), case_key=case_key)
 
 
 # A worker process's knowledge base, set once when the worker starts.
@@ -52,16 +53,16 @@ def _init_worker(kb: KnowledgeBase) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _audit_or_problems(job: tuple[Path, bool], kb: KnowledgeBase) -> AuditRecord | list[str]:
-    path, include_facts = job
+def _audit_or_problems(job: tuple[Path, bool, CaseKey | None], kb: KnowledgeBase) -> AuditRecord | list[str]:
+    path, include_facts, case_key = job
     try:
-        return audit_case(path, kb, include_facts)
+        return audit_case(path, kb, include_facts, case_key)
     except InvalidFactError as exc:
         # Name the file in every line: facts[2].unit means little in a batch of a hundred.
         return [p if p.startswith(str(path)) else f"{path}: {p}" for p in exc.problems]
 
 
-def _audit_in_worker(job: tuple[Path, bool]) -> AuditRecord | list[str]:
+def _audit_in_worker(job: tuple[Path, bool, CaseKey | None]) -> AuditRecord | list[str]:
     return _audit_or_problems(job, _worker_kb)
 
 
@@ -81,14 +82,16 @@ def audit_cases(
     include_facts: bool = False,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    case_key: CaseKey | None = None,
 ) -> list[AuditRecord]:
     """Consult every case and return their records in the order of `paths`, whatever `workers` is.
 
     Every case is read before any record is returned: one bad case file raises InvalidFactError
-    listing the faults of all of them, so that a batch is logged whole or not at all.
+    listing the faults of all of them, so that a batch is logged whole or not at all. With
+    `case_key`, each record's case hash is keyed with it.
     """
     kb = knowledge_base or default_knowledge_base()
-    jobs = [(path, include_facts) for path in paths]
+    jobs = [(path, include_facts, case_key) for path in paths]
     if workers <= 1 or len(jobs) <= 1:
         results = _collect((_audit_or_problems(job, kb) for job in jobs), len(jobs), progress)
     else:
@@ -103,6 +106,11 @@ def audit_cases(
     return results
 
 
-def audit_to_log(log: str | Path, paths: list[Path], **options) -> list[AuditRecord]:
-    """Audit case files and append their records to a log, continuing its chain; return them sealed."""
-    return append_records(log, audit_cases(paths, **options))
+def audit_to_log(
+    log: str | Path, paths: list[Path], *, signing_key: SigningKey | None = None, **options
+) -> list[Entry]:
+    """Audit case files and append their records to a log, continuing its chain; return them sealed.
+
+    With `signing_key`, a signature of the new head follows the batch, in the same write.
+    """
+    return append_records(log, audit_cases(paths, **options), signing_key=signing_key)

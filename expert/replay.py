@@ -5,8 +5,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from expert.audit import AuditRecord, audit_record, case_hash, knowledge_base_hash, read_records
+from expert.arguments import instance_argument, path_argument
+from expert.audit import (
+    AuditRecord,
+    CaseCheck,
+    audit_record,
+    check_case_hash,
+    consultations,
+    knowledge_base_hash,
+    read_lines,
+    read_records,
+)
 from expert.errors import InvalidFactError
+from expert.keys import CaseKey
 from expert.session import consult
 from rules.knowledge import KnowledgeBase, default_knowledge_base
 
@@ -14,18 +25,30 @@ ReplayStatus = Literal["identical", "different", "other_knowledge_base", "no_fac
 
 
 class ReplayResult(BaseModel):
-    """What re-running one record gave: identical, what differs, or why it was not re-run."""
+    """What re-running one record gave: identical, what differs, or why it was not re-run.
+
+    `case_hash` says whether the record's facts were checked against its case hash: `matches`;
+    `no_key` or `other_key` when it is keyed and the key given is missing or another (the facts
+    are replayed, but nothing shows they are the ones recorded); `none` when it has none, or the
+    record was not replayed.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     record: int  # 1-based position in the log
     status: ReplayStatus
     differences: list[str] = []
+    case_hash: CaseCheck = "none"
 
     @property
     def failed(self) -> bool:
         """True only when the engine, re-run on the same facts and knowledge base, did otherwise."""
         return self.status in ("different", "invalid_facts")
+
+    @property
+    def checked(self) -> bool:
+        """True when the record was replayed and nothing about it was left unchecked."""
+        return self.status == "identical" and self.case_hash not in ("no_key", "other_key")
 
 
 def _describe(firing) -> str:
@@ -56,7 +79,7 @@ def compare_firings(recorded: AuditRecord, replayed: AuditRecord) -> list[str]:
     return differences
 
 
-def replay_record(record: AuditRecord, position: int, kb: KnowledgeBase) -> ReplayResult:
+def replay_record(record: AuditRecord, position: int, kb: KnowledgeBase, case_key: CaseKey | None = None) -> ReplayResult:
     """Re-run one record's facts and compare what fires with what it recorded."""
     if record.facts is None:
         return ReplayResult(record=position, status="no_facts")
@@ -67,21 +90,40 @@ def replay_record(record: AuditRecord, position: int, kb: KnowledgeBase) -> Repl
             status="other_knowledge_base",
             differences=[f"made under knowledge base {record.knowledge_base[:12]}…, now {current[:12]}…"],
         )
-    if case_hash(record.facts) != record.case:
-        return ReplayResult(record=position, status="different", differences=["its facts do not match its case hash"])
+    check = check_case_hash(record, case_key)
+    if check == "differs":
+        return ReplayResult(
+            record=position, status="different", differences=["its facts do not match its case hash"], case_hash=check
+        )
     try:
         report = consult(record.facts, knowledge_base=kb)
     except InvalidFactError as exc:
-        return ReplayResult(record=position, status="invalid_facts", differences=exc.problems)
-    replayed = audit_record(report, knowledge_base=kb, include_facts=True)
+        return ReplayResult(record=position, status="invalid_facts", differences=exc.problems, case_hash=check)
+    # The facts as the engine took them now must hash as they did, under the same scheme; where
+    # that cannot be told (no key, or no case hash), only the firings are compared.
+    keyed = record.scheme == "hmac-sha256"
+    replayed = audit_record(report, knowledge_base=kb, include_facts=True, case_key=case_key if keyed else None)
+    if check != "matches":
+        replayed = replayed.model_copy(update={"case": record.case})
     differences = compare_firings(record, replayed)
-    return ReplayResult(record=position, status="different" if differences else "identical", differences=differences)
+    status = "different" if differences else "identical"
+    return ReplayResult(record=position, status=status, differences=differences, case_hash=check)
 
 
-def replay_log(path: str | Path, *, knowledge_base: KnowledgeBase | None = None) -> list[ReplayResult]:
-    """Re-run every record of a log that holds its facts; one result per record, in log order."""
-    kb = knowledge_base or default_knowledge_base()
-    return [replay_record(record, i, kb) for i, record in enumerate(read_records(path), start=1)]
+def replay_log(
+    path: str | Path, *, knowledge_base: KnowledgeBase | None = None, case_key: CaseKey | None = None
+) -> list[ReplayResult]:
+    """Re-run every record of a log that holds its facts; one result per record, in log order.
+
+    `case_key` is the key the case hashes were made with (`expert.CaseKey.read(FILE)`); without it
+    a keyed case hash cannot be checked, and each such result says so (`case_hash="no_key"`).
+    Signature records are not consultations and give no result.
+    """
+    path = path_argument(path, "path")
+    kb = instance_argument(knowledge_base, "knowledge_base", KnowledgeBase, "a KnowledgeBase", optional=True)
+    instance_argument(case_key, "case_key", CaseKey, "a CaseKey", optional=True)
+    kb = kb or default_knowledge_base()
+    return [replay_record(record, i, kb, case_key) for i, record in consultations(path, read_lines(path))]
 
 
 class RuleCount(BaseModel):
@@ -109,7 +151,9 @@ class LogStats(BaseModel):
 
 def log_stats(path: str | Path, *, knowledge_base: KnowledgeBase | None = None) -> LogStats:
     """Count firings per rule over a log, against the rules of the current knowledge base."""
-    kb = knowledge_base or default_knowledge_base()
+    path = path_argument(path, "path")
+    kb = instance_argument(knowledge_base, "knowledge_base", KnowledgeBase, "a KnowledgeBase", optional=True)
+    kb = kb or default_knowledge_base()
     records = read_records(path)
     firings: dict[str, int] = {}
     consultations: dict[str, int] = {}

@@ -71,3 +71,18 @@ def test_a_file_name_with_an_escape_is_escaped_in_audit_errors(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2J" in err
     assert "facts[0].name" in err
+
+
+def test_an_audit_log_holding_escapes_prints_them_escaped(tmp_path, capsys):
+    import expert
+    from expert.audit import append_records, audit_record
+
+    report = expert.consult([{"kind": "medication", "name": f"{ESCAPE}x"}, {"kind": "symptom", "name": "twitching"}])
+    path = tmp_path / f"log{ESCAPE}.jsonl"
+    append_records(path, [audit_record(report, include_facts=True, case_file=f"file{ESCAPE}.json")])
+    assert main(["audit", "verify", str(path)]) == 0
+    assert main(["audit", "diff", str(path)]) == 0
+    assert main(["audit", "replay", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err
+    assert "file\\x1b[2J" in captured.out
