@@ -25,6 +25,7 @@ from expert.interview import (
 from expert.questions import AnswerError, Question
 from expert.render import terminal_width
 from expert.summary import find_conclusions, summarise
+from expert.textsafe import safe_text
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
 
@@ -59,6 +60,7 @@ class Console:
         self.style = text.Style(colour_wanted(stdout))
         self.journal = journal
         self.journaled = 0  # events written to the journal
+        self.journal_failed = False
         self.saved = 0  # events covered by the last save
         self.numbers: dict[str, int] = {}  # rule id -> the number its conclusion was shown with
         self.verbose = verbose
@@ -96,10 +98,11 @@ class Console:
 
     @property
     def unsaved(self) -> bool:
-        return self.journal is None and len(self.interview.events) > self.saved
+        kept = self.journaled if self.journal is not None else self.saved
+        return len(self.interview.events) > max(kept, self.saved)
 
     def farewell(self) -> None:
-        if self.journal is not None:
+        if self.journal is not None and not self.unsaved:
             self.say(f"Your answers are kept in {self.journal}; continue with: expert --resume {self.journal} --journal {self.journal}")
         elif self.unsaved:
             self.say(
@@ -165,7 +168,11 @@ class Console:
             outcome = self.interview.answer_all(answers)
             self.asked += 1
         except AnswerError as exc:
-            self.say(f"Sorry: {exc}. (Type 'help' for commands.)")
+            self.say(f"Sorry: {safe_text(str(exc))}. (Type 'help' for commands.)")
+            return
+        except ExpertError as exc:
+            # The rules could not run on it (a runaway loop): the answers are as they were.
+            self.say(f"That answer could not be taken: {safe_text(str(exc))}. Your other answers are kept.")
             return
         self.asked_again = None
         self.write_journal()
@@ -194,16 +201,33 @@ class Console:
             self.say(text.new_conclusions(rest, report, self.style, verbose=self.verbose, width=self.width))
 
     def write_journal(self) -> None:
+        """Append the new answers to the journal, whole lines or nothing: on a write error (a full
+        disk) the journal is cut back to its last whole answer, and the person told at once."""
         if self.journal is None:
             return
         events = self.interview.events[self.journaled :]
         if not events:
             return
-        with open(self.journal, "a", encoding="utf-8") as handle:
-            for event in events:
-                handle.write(journal_line(event))
-            handle.flush()
-            os.fsync(handle.fileno())
+        data = "".join(journal_line(event) for event in events).encode("utf-8")
+        size = None
+        try:
+            with open(self.journal, "ab") as handle:
+                size = handle.tell()
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            if size is not None:
+                try:
+                    os.truncate(self.journal, size)
+                except OSError:
+                    pass
+            self.say(
+                f"Could not write to the journal {self.journal} ({exc.strerror or exc}): it keeps the answers "
+                "before this one. Your answers are all still here; type 'save FILE' to keep them elsewhere."
+            )
+            self.journal_failed = True
+            return
         self.journaled = len(self.interview.events)
 
     def number_of(self, conclusion) -> int | None:
@@ -281,7 +305,11 @@ class Console:
         q = self._pick(rest, "change")
         if q is None:
             return
-        outcome = self.interview.forget(q.id, ask_again=True)
+        try:
+            outcome = self.interview.forget(q.id, ask_again=True)
+        except ExpertError as exc:
+            self.say(f"Could not take it back: {safe_text(str(exc))}. Your answers are as they were.")
+            return
         self.write_journal()
         self.show(outcome)
         self.asked_again = q
@@ -291,7 +319,11 @@ class Console:
         q = self._pick(rest, "retract")
         if q is None:
             return
-        outcome = self.interview.forget(q.id)
+        try:
+            outcome = self.interview.forget(q.id)
+        except ExpertError as exc:
+            self.say(f"Could not take it back: {safe_text(str(exc))}. Your answers are as they were.")
+            return
         self.write_journal()
         self.say(f"Taken back: {q.label} (it is now 'don't know').")
         self.show(outcome)
@@ -314,13 +346,17 @@ class Console:
         if not path:
             self.say("Type 'save FILE' with the name of the file to write, e.g. save my-case.json")
             return
+        problem = _unsafe_target(path)
+        if problem:
+            self.say(f"Not saved: {problem}.")
+            return
         if self.journal is not None and Path(path).resolve() == self.journal.resolve():
             self.say(f"{path} is your journal, which already keeps every answer; save to another file.")
             return
         try:
             _write_atomically(Path(path), json.dumps(self.interview.case_file(), indent=2, ensure_ascii=False) + "\n")
-        except OSError as exc:
-            self.say(f"Could not save to {path}: {exc.strerror or exc}.")
+        except (OSError, ValueError) as exc:
+            self.say(f"Could not save to {safe_text(path)}: {getattr(exc, 'strerror', None) or exc}.")
             return
         self.saved = len(self.interview.events)
         answers, facts = len(self.interview.answers), len(self.interview.facts())
@@ -330,6 +366,9 @@ class Console:
         path = _file_argument(rest)
         if not path:
             self.say("Type 'load FILE' with a case file or a journal.")
+            return
+        if "\x00" in path:
+            self.say("Could not load it: a file name cannot hold a NUL character.")
             return
         merge = False
         if self.interview.answers:
@@ -355,6 +394,18 @@ class Console:
         self.show(outcome)
         self.stopped = False
         self.asked_again = None  # the question being answered again may be answered by the file
+
+
+def _unsafe_target(path: str) -> str | None:
+    """Why a file may not be written by 'save', or None: only a new or a regular file is replaced."""
+    if "\x00" in path:
+        return "a file name cannot hold a NUL character"
+    target = Path(path)
+    if target.is_symlink():
+        return f"{safe_text(path)} is a symbolic link; save to a plain file"
+    if target.exists() and not target.is_file():
+        return f"{safe_text(path)} is not a regular file (a folder or a device)"
+    return None
 
 
 def _is_number(text: str) -> bool:
@@ -407,6 +458,10 @@ def _write_atomically(path: Path, content: str) -> None:
 
 def _open_journal(path: Path, resume: str | None) -> str | None:
     """Check a journal can be written, and start or reopen it; a problem as one line, or None."""
+    if "\x00" in str(path):
+        return "a journal's file name cannot hold a NUL character"
+    if path.exists() and not path.is_file():
+        return f"{safe_text(str(path))} is not a regular file (a device, a pipe or a folder); give --journal a file"
     try:
         content = path.read_bytes() if path.exists() else b""
     except OSError as exc:
@@ -478,4 +533,10 @@ def run_console(args) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # Standard output cannot be written (a full disk): say so once where it can be seen.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        print(f"expert: cannot write the console's output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 

@@ -20,6 +20,7 @@ from expert.render import terminal_width
 from expert.report import Conclusion, Report
 from expert.summary import Summary
 from rules.knowledge import KnowledgeBase
+from expert.textsafe import safe_text
 
 LABELS = {
     "red_flag": "RED FLAG",
@@ -263,7 +264,7 @@ def chain(c: Conclusion, number: int, proof: Proof, style: Style, width: int | N
 def _premises(step: Step, indent: str, lines: list[str], style: Style, width: int | None) -> None:
     for premise in step.premises:
         if premise.proof is None:
-            lines.append(wrap(f"because you said: {premise.fact.text}", indent + "  ", first=indent + "- ", width=width))
+            lines.append(wrap(f"because you said: {safe_text(premise.fact.text)}", indent + "  ", first=indent + "- ", width=width))
             continue
         inner = premise.proof
         lines.append(wrap(f"because {inner.text}", indent + "  ", first=indent + "- ", width=width))
@@ -297,7 +298,7 @@ def trace(report: Report, number_of, width: int | None = None) -> str:
     for f in report.fired:
         n = number_of(by_rule[f.rule]) if f.rule in by_rule else None
         tag = f"[{n}] " if n else ""
-        grounds = ", ".join(r.text for r in f.matched)
+        grounds = ", ".join(safe_text(r.text) for r in f.matched)
         lines.append(wrap(f"{tag}{f.rule}: {f.text}", "       ", first=f"  {f.number:>2}. ", width=width))
         lines.append(wrap(f"on: {grounds}", "           ", first="       ", width=width))
     return "\n".join(lines)
@@ -333,7 +334,7 @@ def summary(s: Summary, number_of, style: Style, *, not_asked: list[str] = (), w
     if s.causes:
         out.append(style.bold("Possible causes, best supported first:"))
         for i, ranked in enumerate(s.causes, start=1):
-            reason = ranked.cause.reason[0].lower() + ranked.cause.reason[1:]
+            reason = safe_text(ranked.cause.reason[0].lower() + ranked.cause.reason[1:])
             out.append(wrap(f"{ranked.cause.name}: {reason}.", "     ", first=f"  {i}. ", width=width))
     elif not s.weak:
         out.append("Possible causes: none follow from your answers so far.")
@@ -344,7 +345,7 @@ def summary(s: Summary, number_of, style: Style, *, not_asked: list[str] = (), w
     if against:
         out.append(wrap("Spoken against by your answers: " + ", ".join(against) + ".", "    ", first="  ", width=width))
     if s.unused:
-        told = "; ".join(ref.text for ref in s.unused)
+        told = "; ".join(safe_text(ref.text) for ref in s.unused)
         out.append(wrap(f"Not taken into account, as nothing in the documents follows from it here: {told}.", width=width))
     missing = list(s.red_flags_not_asked) + list(not_asked)
     if missing:

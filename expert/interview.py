@@ -13,6 +13,7 @@ resumes from).
 """
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,7 +230,14 @@ class Interview:
         return self.answer_all({question_id: value})
 
     def answer_all(self, answers: dict[str, Any]) -> Outcome:
-        """Record several answers at once (a list's answer and the follow-ups typed with it), then run."""
+        """Record several answers at once (a list's answer and the follow-ups typed with it), then run.
+
+        Like every change, all or nothing: if the rules cannot run on the new answers (a runaway
+        loop), the interview is left as it was and the error raised."""
+        with self._undo_on_error():
+            return self._answer_all(answers)
+
+    def _answer_all(self, answers: dict[str, Any]) -> Outcome:
         checked = []
         for question_id, value in answers.items():
             q = question(question_id)
@@ -248,6 +256,10 @@ class Interview:
         (its number stays its own either way)."""
         if question_id not in self.answers:
             raise KeyError(question_id)
+        with self._undo_on_error():
+            return self._forget(question_id, ask_again)
+
+    def _forget(self, question_id: str, ask_again: bool) -> Outcome:
         q = question(question_id)
         if q.field is None:
             self._forget_follow_ups(q.id, keep=None)
@@ -264,6 +276,12 @@ class Interview:
         answers its facts make; the questions they answer are not asked again. With merge, what the
         file answers replaces the same questions' answers and the rest are kept; without, the file's
         answers replace all."""
+        with self._undo_on_error():
+            return self._load(facts, answers, merge)
+
+    def _load(self, facts: list, answers: dict | None, merge: bool) -> Outcome:
+        if not isinstance(facts, list):
+            raise InvalidFactError(["facts: expected a list of facts"])
         parsed = [parse_fact(f, f"facts[{i}]") for i, f in enumerate(facts)]
         check = Session(self.knowledge_base)
         for fact in parsed:
@@ -328,6 +346,22 @@ class Interview:
             "facts": [f.model_dump(mode="json", exclude_none=True) for f in self.facts()],
             "answers": {qid: self.answers[qid] for qid in sorted(self.answers, key=self.numbers.__getitem__)},
         }
+
+    @contextmanager
+    def _undo_on_error(self):
+        """Put the answers, numbers, events and facts told back as they were if the change fails."""
+        saved = (dict(self.answers), dict(self.numbers), len(self.events), {k: list(v) for k, v in self._loaded.facts.items()})
+        try:
+            yield
+        except Exception:
+            self.answers, self.numbers, events, loaded = saved
+            del self.events[events:]
+            self._loaded = _Loaded(loaded)
+            try:
+                self._run()
+            except Exception:  # pragma: no cover - the answers before ran once already
+                pass
+            raise
 
     def _forget_follow_ups(self, main_id: str, keep) -> None:
         """Drop the follow-ups of a main question whose option is no longer chosen."""
@@ -409,6 +443,8 @@ def read_resumable(path: str | Path) -> tuple[str, Any]:
                 continue
             try:
                 event = json.loads(line)
+            except RecursionError:
+                raise InvalidFactError([f"{path} line {number}: nested too deeply to be a journal entry"]) from None
             except ValueError:
                 if number == len(lines) and not text.endswith("\n"):
                     break  # a line the crash cut short
@@ -425,6 +461,6 @@ def is_journal_header(line: str) -> bool:
     """Whether a file's first line says it is a journal (and not a case file)."""
     try:
         data = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(data, dict) and data.get("journal") == JOURNAL_HEADER["journal"]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from expert.report import Conclusion, Report
 from expert.trace import FactRef, Firing, Source
+from expert.textsafe import safe_text
 
 
 class Premise(BaseModel):
@@ -90,7 +91,7 @@ def _render_step(step: Step, depth: int, seen: set[int], lines: list[str], width
         )
     for premise in step.premises:
         if premise.proof is None:
-            lines.append(f"{pad}  because you said: {premise.fact.text} [{premise.fact.id}]")
+            lines.append(f"{pad}  because you said: {safe_text(premise.fact.text)} [{premise.fact.id}]")
         else:
             lines.append(f"{pad}  because {premise.fact.text} [{premise.fact.id}], concluded by:")
             _render_step(premise.proof, depth + 1, seen, lines, width)

@@ -11,6 +11,7 @@ import textwrap
 from expert.report import Conclusion, Report
 from expert.summary import RankedCause, Summary, summarise
 from facts.vocabulary import display
+from expert.textsafe import safe_text
 
 DEFAULT_WIDTH = 88
 MIN_WIDTH, MAX_WIDTH = 40, 100
@@ -139,7 +140,7 @@ def render_report(report: Report, *, width: int | None = None) -> str:
     section("How it comes about", [c for c in report.conclusions if c.category == "mechanism"])
     section("In general", [c for c in report.conclusions if c.category == "background"])
     if s.unused:
-        told = "; ".join(ref.text for ref in s.unused)
+        told = "; ".join(safe_text(ref.text) for ref in s.unused)
         parts.append(_wrap(f"Not taken into account, as nothing in the documents follows from it here: {told}.", "", width))
         parts.append("")
     parts.append(_wrap(_red_flag_line(s), "", width))
@@ -150,7 +151,8 @@ def render_report(report: Report, *, width: int | None = None) -> str:
 
 def _cause(ranked: RankedCause, head: str, parts: list[str], width: int) -> None:
     cause = ranked.cause
-    parts.append(_wrap(f"{cause.name}: {cause.reason[0].lower()}{cause.reason[1:]}.", " " * len(head), width, first=head))
+    reason = safe_text(cause.reason[0].lower() + cause.reason[1:])
+    parts.append(_wrap(f"{cause.name}: {reason}.", " " * len(head), width, first=head))
 
 
 __all__ = ["CATEGORY_HEADINGS", "render_conclusion", "render_report", "terminal_width", "display"]
