@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from expert.casefile import parse_case, read_text
-from expert.errors import InvalidFactError
+from expert.arguments import given, instance_argument
+from expert.errors import InvalidArgumentError, InvalidFactError
 from expert.planner import Planner
 from expert.questions import (
     COMPLAINTS,
@@ -221,6 +222,7 @@ class Interview:
 
     def reasons(self, q: Question):
         """The rules an answer to this question could fire or rule out (see Planner.reasons)."""
+        instance_argument(q, "q", Question, "a Question")
         return self.planner.reasons(q, self.answers, self.facts(), self.report())
 
     # --- changing what is known ----------------------------------------------------------
@@ -238,9 +240,11 @@ class Interview:
             return self._answer_all(answers)
 
     def _answer_all(self, answers: dict[str, Any]) -> Outcome:
+        if not isinstance(answers, dict):
+            raise InvalidArgumentError(f"answers: expected a dict of question ids and answers, got {given(answers)}")
         checked = []
         for question_id, value in answers.items():
-            q = question(question_id)
+            q = _question(question_id)
             checked.append((q, _checked(q, value)))
         for q, value in checked:
             if q.field is None:
@@ -254,8 +258,10 @@ class Interview:
     def forget(self, question_id: str, *, ask_again: bool = False) -> Outcome:
         """Take an answer back. It is then "don't know", or, with ask_again, open to be asked again
         (its number stays its own either way)."""
+        _question(question_id)
         if question_id not in self.answers:
-            raise KeyError(question_id)
+            answered = ", ".join(self.answers) or "none yet"
+            raise InvalidArgumentError(f"question_id: {question_id!r} has no answer to take back (answered: {answered})")
         with self._undo_on_error():
             return self._forget(question_id, ask_again)
 
@@ -286,30 +292,30 @@ class Interview:
         check = Session(self.knowledge_base)
         for fact in parsed:
             check.tell(fact)  # refuses a case that answers a question twice
-        given: dict[str, Any] = {}
+        from_file: dict[str, Any] = {}
         if answers:
             if not isinstance(answers, dict):
                 raise InvalidFactError(["answers: expected an object of question ids and answers"])
             for question_id, value in answers.items():
                 try:
-                    given[question_id] = _checked(question(question_id), value)
+                    from_file[question_id] = _checked(question(question_id), value)
                 except (KeyError, AnswerError):
                     raise InvalidFactError([f"answers: {question_id!r}: not an answer this console can read"]) from None
         by_group: dict[str, list[UserFact]] = {}
         for fact in parsed:
             by_group.setdefault(group_of_fact(fact), []).append(fact)
         for group, group_facts in by_group.items():
-            if group not in given:
-                given |= answers_of_group(group, group_facts)
+            if group not in from_file:
+                from_file |= answers_of_group(group, group_facts)
         if not merge:
             self.answers = {}
             self._loaded = _Loaded()
         else:
-            for group in {group_of(q) for q in given}:
+            for group in {group_of(q) for q in from_file}:
                 for qid in [q for q in self.answers if group_of(q) == group]:
                     del self.answers[qid]
                 self._loaded.facts.pop(group, None)
-        for qid, value in given.items():
+        for qid, value in from_file.items():
             self.answers[qid] = value
             self.numbers.setdefault(qid, max(self.numbers.values(), default=0) + 1)
         for group, group_facts in by_group.items():
@@ -318,7 +324,7 @@ class Interview:
                 self._loaded.facts[group] = group_facts
         event = {"load": [f.model_dump(mode="json", exclude_none=True) for f in parsed]}
         if answers:
-            event["answers"] = given
+            event["answers"] = from_file
         if merge:
             event["merge"] = True
         self.events.append(event)
@@ -334,7 +340,7 @@ class Interview:
                     self.forget(event["forget"], ask_again=bool(event.get("ask_again")))
                 else:
                     self.answer(event["question"], event["answer"])
-            except (KeyError, TypeError, AnswerError, InvalidFactError) as exc:
+            except (KeyError, TypeError, AnswerError, InvalidFactError, InvalidArgumentError) as exc:
                 raise InvalidFactError([f"journal entry {index}: cannot be replayed ({exc})"]) from None
         report = self.report()
         return Outcome(new=list(report.conclusions), withdrawn=[], report=report)
@@ -385,6 +391,17 @@ class Interview:
                 self._told[key] = self.session.tell(fact)
         result = self.session.run()
         return Outcome(new=result.new, withdrawn=result.withdrawn, report=result.report)
+
+
+def _question(question_id) -> Question:
+    """The question with this id, or InvalidArgumentError naming what ids are."""
+    if not isinstance(question_id, str):
+        raise InvalidArgumentError(f"question_id: expected a question id (a str), got {given(question_id)}")
+    try:
+        return question(question_id)
+    except KeyError:
+        main = ", ".join(q.id for q in main_questions())
+        raise InvalidArgumentError(f"question_id: no question {question_id!r}; the main questions are {main}") from None
 
 
 def _checked(q: Question, value: Any) -> Any:

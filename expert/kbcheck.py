@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from expert.arguments import instance_argument
 from expert.kbgraph import Edge, can_satisfy, describe_condition, field_values, rule_edges
 from expert.render import CATEGORY_HEADINGS
 from facts import FACT_MODELS
@@ -515,6 +516,7 @@ def _generalisation_problems(kb: KnowledgeBase) -> list[str]:
 
 def check_knowledge_base(kb: KnowledgeBase) -> CheckResult:
     """Every fault of a loaded knowledge base, one line each, with its coverage figures."""
+    instance_argument(kb, "kb", KnowledgeBase, "a KnowledgeBase (from rules.knowledge.load_knowledge_base)")
     edges = rule_edges(kb)
     problems = (
         kb.problems()

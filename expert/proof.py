@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from expert.report import Conclusion, Report
 from expert.trace import FactRef, Firing, Source
+from expert.arguments import instance_argument
 from expert.textsafe import safe_text
 
 
@@ -68,6 +69,7 @@ def prove(report: Report, conclusion: Conclusion) -> Proof:
 
 def proof_trees(report: Report) -> list[Proof]:
     """The proof of every conclusion of a report, in the report's order."""
+    instance_argument(report, "report", Report, "a Report (from expert.consult or Session.run)")
     return [prove(report, c) for c in report.conclusions]
 
 

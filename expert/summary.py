@@ -6,6 +6,7 @@ speaks against it beside it, then what the documents do not cover.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from expert.arguments import instance_argument
 from expert.evidence import Cause
 from expert.report import Conclusion, Report
 from expert.trace import FactRef
@@ -97,6 +98,8 @@ def summarise(
 ) -> Summary:
     """The summary of a report. `asked` names the symptoms the person was asked about (the
     console knows); without it, a red flag counts as not asked when it was not reported."""
+    instance_argument(report, "report", Report, "a Report (from expert.consult or Session.run)")
+    instance_argument(knowledge_base, "knowledge_base", KnowledgeBase, "a KnowledgeBase", optional=True)
     kb = knowledge_base or default_knowledge_base()
     shown: set[str] = set()
     ranked: list[RankedCause] = []
