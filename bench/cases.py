@@ -107,6 +107,9 @@ def scaled_knowledge_base(kb: KnowledgeBase, factor: int) -> KnowledgeBase:
         for rule in kb.rules:
             data = rule.model_dump(mode="json", exclude_none=True)
             data["id"] = f"{rule.id}.copy{copy}"
+            if rule.contradicts:
+                # An `unless` companion names the rule it contradicts: its own copy's.
+                data["contradicts"] = f"{rule.contradicts}.copy{copy}"
             for conclusion in data.get("then", []):
                 about = conclusion.get("about")
                 if about is None or not about.startswith("?"):
