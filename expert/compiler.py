@@ -6,10 +6,9 @@ from functools import cache
 
 from experta import AS, MATCH, NOT, KnowledgeEngine, L, P, Rule as ExpertaRule
 from experta import Fact as ExpertaFact
-from experta.matchers.rete import ReteMatcher
-from experta.matchers.rete.nodes import ConflictSetNode
 from experta.strategies import DepthStrategy
 
+from expert.matcher import FastReteMatcher
 from facts import FACT_MODELS
 from rules.knowledge import KnowledgeBase
 from rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
@@ -38,63 +37,6 @@ class CitedStrategy(DepthStrategy):
     def get_key(self, activation):
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         return (activation.rule.salience, facts, -activation.rule._wrapped.ordinal)
-
-
-class DirtyTrackingMatcher(ReteMatcher):
-    """experta's Rete matcher, asking only the rules whose matches changed for new activations.
-
-    experta's own matcher walks every rule's conflict-set node after each change, so a firing
-    costs time in proportion to the size of the knowledge base; here each node marks itself when
-    a token reaches it, and only marked nodes are asked. Reset also drops what an interrupted run
-    left pending, so a stale activation can never reach a fresh agenda.
-    """
-
-    def build_network(self):
-        super().build_network()
-        self._pending: dict[int, ConflictSetNode] = {}
-        self._nodes = self._conflict_set_nodes()
-        for node in self._nodes:
-            node._activate = self._marking(node, node._activate)
-
-    def _marking(self, node, activate):
-        pending = self._pending
-
-        def marked(token):
-            pending[id(node)] = node
-            activate(token)
-
-        return marked
-
-    def _conflict_set_nodes(self) -> tuple[ConflictSetNode, ...]:
-        # experta's version deduplicates with a list, quadratic in the number of rules.
-        found: dict[int, ConflictSetNode] = {}
-        stack = [self.root_node]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ConflictSetNode):
-                found.setdefault(id(node), node)
-            stack.extend(child.node for child in reversed(node.children))
-        return tuple(found.values())
-
-    def changes(self, adding=None, deleting=None):
-        for fact in deleting or ():
-            self.root_node.remove(fact)
-        for fact in adding or ():
-            self.root_node.add(fact)
-        added, removed = [], []
-        pending = list(self._pending.values())
-        self._pending.clear()
-        for node in pending:
-            node_added, node_removed = node.get_activations()
-            added.extend(node_added)
-            removed.extend(node_removed)
-        return added, removed
-
-    def reset(self):
-        super().reset()
-        self._pending.clear()
-        for node in self._nodes:
-            node.added, node.removed = set(), set()
 
 
 def _field_constraint(test, kind: str, field: str):
@@ -163,7 +105,7 @@ def compile_knowledge_base(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """The knowledge base as a KnowledgeEngine subclass; each session instantiates its own."""
     namespace = {f"rule_{i:04d}": compile_rule(rule, i) for i, rule in enumerate(kb.rules)}
     namespace["__strategy__"] = CitedStrategy
-    namespace["__matcher__"] = DirtyTrackingMatcher
+    namespace["__matcher__"] = FastReteMatcher
     return type("CompiledKnowledgeBase", (KnowledgeEngine,), namespace)
 
 
