@@ -1,11 +1,16 @@
 """Compiling rules-as-data into an experta knowledge engine, once per process."""
 
+import inspect
+import logging
 import operator
 from decimal import Decimal
 from functools import cache
 
-from experta import AS, MATCH, NOT, KnowledgeEngine, L, P, Rule as ExpertaRule
+from experta import AS, MATCH, NOT, DefFacts, KnowledgeEngine, L, P, Rule as ExpertaRule
 from experta import Fact as ExpertaFact
+from experta import watchers
+from experta.agenda import Agenda
+from experta.factlist import FactList
 from experta.strategies import DepthStrategy
 
 from expert.matcher import FastReteMatcher
@@ -37,6 +42,66 @@ class CitedStrategy(DepthStrategy):
     def get_key(self, activation):
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         return (activation.rule.salience, facts, -activation.rule._wrapped.ordinal)
+
+
+class CompiledEngine(KnowledgeEngine):
+    """experta's KnowledgeEngine, reset and run without work whose result nobody reads.
+
+    experta's reset looks for deffacts with `inspect.getmembers` over the whole engine (every
+    rule included) and walks every node of the network; its run formats a log line for every
+    firing whether or not anyone listens. Here the deffacts are found once per class, the
+    matcher clears only what was used (FastReteMatcher), and the log line is made only when
+    experta's RULES watcher is on. Everything else is experta's, in experta's order.
+    """
+
+    def reset(self, **kwargs):
+        self.agenda = Agenda()
+        self.facts = FactList()
+        self.matcher.reset()
+        facts = []
+        for name, accepted in _deffacts_of(type(self)):
+            deffact = getattr(self, name)  # binds the descriptor to this engine, as experta does
+            deffact.ke = self
+            given = kwargs if accepted is None else {k: v for k, v in kwargs.items() if k in accepted}
+            facts.extend(deffact(**given))
+        self._KnowledgeEngine__declare(*facts)
+        self.running = False
+
+    def run(self, steps=float("inf")):
+        self.running = True
+        execution = 0
+        rules_watcher = watchers.RULES
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            if watchers.worth("AGENDA", "DEBUG"):  # pragma: no cover
+                for idx, act in enumerate(self.agenda.activations):
+                    watchers.AGENDA.debug("%d: %r %r", idx, act.rule.__name__, ", ".join(str(f) for f in act.facts))
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            execution += 1
+            if rules_watcher.isEnabledFor(logging.INFO):
+                rules_watcher.info("FIRE %s %s: %s", execution, activation.rule.__name__,
+                                   ", ".join(str(f) for f in activation.facts))
+            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+        self.running = False
+
+
+@cache
+def _deffacts_of(engine_class) -> tuple[tuple[str, frozenset | None], ...]:
+    """The names of an engine class's deffacts in experta's order, each with the keyword
+    arguments it accepts (None: any, it takes **kwargs)."""
+    found = []
+    for name, member in inspect.getmembers(engine_class):
+        if isinstance(member, DefFacts):
+            parameters = inspect.signature(member).parameters.values()
+            accepted = None if any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters) else frozenset(
+                p.name for p in parameters)
+            found.append((member.order, name, accepted))
+    found.sort(key=lambda item: item[0])
+    return tuple((name, accepted) for _, name, accepted in found)
 
 
 def _field_constraint(test, kind: str, field: str):
@@ -106,7 +171,7 @@ def compile_knowledge_base(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     namespace = {f"rule_{i:04d}": compile_rule(rule, i) for i, rule in enumerate(kb.rules)}
     namespace["__strategy__"] = CitedStrategy
     namespace["__matcher__"] = FastReteMatcher
-    return type("CompiledKnowledgeBase", (KnowledgeEngine,), namespace)
+    return type("CompiledKnowledgeBase", (CompiledEngine,), namespace)
 
 
 def to_experta(kind: str, fields: dict) -> ExpertaFact:
