@@ -345,6 +345,20 @@ class _AlphaCompiler:
 
     @staticmethod
     def _tested(check, after):
+        """`after` behind the node's own test, in the simplest form that gives experta's result."""
+        if isinstance(check, FactCapture):
+            return _captured(check.bind, after)
+        how = getattr(check, "how", None)
+        if isinstance(check, FeatureCheck) and type(how) in (L, P, W):
+            key, bind = _field_key(check.what), how.__bind__
+            if type(how) is L:
+                value = how.value
+                test = lambda actual: value == actual  # noqa: E731
+            elif type(how) is P:
+                test = how.match
+            else:
+                test = None
+            return _field_tested(key, test, bind, after)
         check = _check_function(check)
 
         def tested(fact, tag, data, context):
@@ -362,6 +376,48 @@ class _AlphaCompiler:
             after(fact, tag, data, context)
 
         return tested
+
+
+def _captured(bind, after):
+    """experta's FactCapture: the fact bound to a name (AS.name << pattern)."""
+
+    def captured(fact, tag, data, context):
+        if bind in context:
+            if context[bind] != fact:
+                return
+            after(fact, tag, data, context)
+        else:
+            after(fact, tag, data, {**context, bind: fact})
+
+    return captured
+
+
+def _field_tested(key, test, bind, after):
+    """A FeatureCheck of a literal (L), a predicate (P) or a wildcard (W), binding or not."""
+    if bind is None:
+        def tested(fact, tag, data, context):
+            try:
+                actual = fact[key]
+            except (IndexError, KeyError, TypeError):
+                return
+            if test is None or test(actual):
+                after(fact, tag, data, context)
+    else:
+        def tested(fact, tag, data, context):
+            try:
+                actual = fact[key]
+            except (IndexError, KeyError, TypeError):
+                return
+            if test is not None and not test(actual):
+                return
+            if bind in context:
+                if context[bind] != actual:
+                    return
+                after(fact, tag, data, context)
+            else:
+                after(fact, tag, data, {**context, bind: actual})
+
+    return tested
 
 
 # --- the matcher ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 import re
 from decimal import Decimal
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from expert.compiler import to_experta
 from expert.errors import FiringLimitError
@@ -19,7 +21,12 @@ def jsonable(value):
 
 
 class Recorder:
-    """Collects one run's firings and gives every fact an id traceable to its origin."""
+    """Collects one run's firings and gives every fact an id traceable to its origin.
+
+    What a firing of a rule needs that does not depend on the facts (its sources as models, its
+    conclusions' form, whether its text names variables) is worked out once per knowledge base,
+    and a finding's content is validated and described once per process.
+    """
 
     def __init__(self, kb: KnowledgeBase, max_firings: int):
         self.kb = kb
@@ -27,6 +34,7 @@ class Recorder:
         self.firings: list[Firing] = []
         self.refs: dict[int, FactRef] = {}  # experta fact id -> our reference
         self._derived_by_content: dict[tuple, FactRef] = {}
+        self._plans = _plans(kb)
 
     def add_user_fact(self, engine, fact_id: str, fact) -> None:
         fields = {k: v for k, v in fact.model_dump().items() if k != "kind"}
@@ -49,40 +57,87 @@ class Recorder:
                 f"the rules fired more than {self.max_firings} times (last: {rule.id}); "
                 "the knowledge base has a runaway loop"
             )
-        values = {"?" + k: v for k, v in bindings.items()}
+        plan = self._plans[rule.id]
         concluded = []
-        for conclusion in rule.then:
-            fields = {"name": conclusion.finding, "about": None, "basis": None}
-            for key in ("about", "basis"):
-                raw = getattr(conclusion, key)
-                fields[key] = values[raw] if is_variable(raw) else raw
-            finding = Finding.model_validate({k: v for k, v in fields.items() if v is not None})
-            content = (finding.name, finding.about, finding.basis)
+        for name, about, about_bound, basis, basis_bound in plan.conclusions:
+            if about_bound:
+                about = bindings[about]
+            if basis_bound:
+                basis = bindings[basis]
+            content = (name, about, basis)
             ref = self._derived_by_content.get(content)
             if ref is None:
-                declared = engine.declare(to_experta("finding", fields))
+                fact, text = _finding(content)
+                declared = engine.declare(to_experta("finding", {"name": name, "about": about, "basis": basis}))
                 ref = FactRef(
                     id=f"d{len(self._derived_by_content) + 1}",
                     origin="rule",
                     kind="finding",
-                    fact=finding.model_dump(mode="json", exclude_none=True),
-                    text=finding.describe(),
+                    fact=fact,
+                    text=text,
                     derived_by=number,
                 )
                 self._derived_by_content[content] = ref
                 self.refs[declared["__factid__"]] = ref
             concluded.append(ref)
-        text = re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: display(bindings[m.group(1)]), rule.text)
-        docs = self.kb.documents
+        text = rule.text
+        if plan.placeholders:
+            text = _PLACEHOLDER.sub(lambda m: display(bindings[m.group(1)]), text)
+        refs = self.refs
         self.firings.append(
             Firing(
                 number=number,
                 rule=rule.id,
-                matched=[self.refs[f["__factid__"]] for f in matched],
+                matched=[refs[f["__factid__"]] for f in matched],
                 bindings={k: str(jsonable(v)) for k, v in sorted(bindings.items())},
                 concluded=concluded,
                 text=text,
-                sources=[Source(document=s.document, title=docs[s.document].title, quote=s.quote) for s in rule.sources],
+                sources=plan.sources,
                 authority=rule.authority,
             )
         )
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+class _Plan(NamedTuple):
+    """What recording a rule's firing needs, worked out once per knowledge base."""
+
+    # (finding, about, about is a variable's name, basis, basis is a variable's name)
+    conclusions: tuple[tuple[str, object, bool, object, bool], ...]
+    placeholders: bool
+    sources: list[Source]
+
+
+@cache
+def _plans(kb: KnowledgeBase) -> dict[str, _Plan]:
+    docs = kb.documents
+    plans = {}
+    for rule in kb.rules:
+        conclusions = []
+        for c in rule.then:
+            about_bound, basis_bound = is_variable(c.about), is_variable(c.basis)
+            conclusions.append((
+                c.finding,
+                c.about[1:] if about_bound else c.about,
+                about_bound,
+                c.basis[1:] if basis_bound else c.basis,
+                basis_bound,
+            ))
+        plans[rule.id] = _Plan(
+            conclusions=tuple(conclusions),
+            placeholders=bool(_PLACEHOLDER.search(rule.text)),
+            sources=[Source(document=s.document, title=docs[s.document].title, quote=s.quote) for s in rule.sources],
+        )
+    return plans
+
+
+@lru_cache(maxsize=4096)
+def _finding(content: tuple) -> tuple[dict, str]:
+    """A concluded finding validated (an error if a rule binds a value no finding may hold):
+    its fields as a FactRef holds them, and its description."""
+    name, about, basis = content
+    fields = {"name": name, "about": about, "basis": basis}
+    finding = Finding.model_validate({k: v for k, v in fields.items() if v is not None})
+    return finding.model_dump(mode="json", exclude_none=True), finding.describe()
