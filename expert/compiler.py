@@ -10,10 +10,12 @@ from experta import AS, MATCH, NOT, DefFacts, KnowledgeEngine, L, P, Rule as Exp
 from experta import Fact as ExpertaFact
 from experta import watchers
 from experta.agenda import Agenda
+from experta.conditionalelement import ConditionalElement
 from experta.factlist import FactList
 from experta.strategies import DepthStrategy
+from experta.utils import freeze
 
-from expert.matcher import FastReteMatcher
+from expert.matcher import AnyOf, FastReteMatcher
 from facts import FACT_MODELS
 from rules.knowledge import KnowledgeBase
 from rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
@@ -67,6 +69,24 @@ class CompiledEngine(KnowledgeEngine):
         self._KnowledgeEngine__declare(*facts)
         self.running = False
 
+    def _KnowledgeEngine__declare(self, *facts):
+        # experta's __declare (which declare() calls), its checks written as plain loops.
+        for fact in facts:
+            for value in fact.values():
+                if isinstance(value, ConditionalElement):
+                    raise TypeError("Declared facts cannot contain conditional elements")
+        for fact in facts:
+            for key in fact:
+                if "__" in str(key).strip("__"):
+                    raise KeyError("Cannot declare facts containing double underscores as keys.")
+        last_inserted = None
+        for fact in facts:
+            last_inserted = self.facts.declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+        return last_inserted
+
     def run(self, steps=float("inf")):
         self.running = True
         execution = 0
@@ -106,21 +126,42 @@ def _deffacts_of(engine_class) -> tuple[tuple[str, frozenset | None], ...]:
 
 def _field_constraint(test, kind: str, field: str):
     if isinstance(test, Comparison):
-        op, bound = _OPS[test.op], test.value
-        return P(lambda x, op=op, bound=bound: x is not None and op(Decimal(x), bound))
+        return P(_comparison(test.op, test.value))
     if isinstance(test, Presence):
-        return P(lambda x: x is not None) if test.known else P(lambda x: x is None)
+        return P(_is_known if test.known else _is_unknown)
     if isinstance(test, OneOf):
-        accepted = frozenset(test.one_of)
-        return MATCH.__getattr__(test.bind[1:]) & P(lambda x, accepted=accepted: x in accepted)
+        return MATCH.__getattr__(test.bind[1:]) & P(_any_of(frozenset(test.one_of)))
     if isinstance(test, list):
         if any(is_variable(v) for v in test):
             raise ValueError(f"{kind}.{field}: a list of values cannot hold a variable")
-        accepted = frozenset(test)
-        return P(lambda x, accepted=accepted: x in accepted)
+        return P(_any_of(frozenset(test)))
     if is_variable(test):
         return MATCH.__getattr__(test[1:])
     return L(test)
+
+
+# The same test in two rules is the same function, so that experta shares its alpha node (it
+# shares a predicate only when it is the same object): a knowledge base ten times the size does
+# not test a supplement's dose ten times.
+
+
+@cache
+def _comparison(op: str, bound: Decimal):
+    compare = _OPS[op]
+    return lambda x: x is not None and compare(Decimal(x), bound)
+
+
+def _is_known(x) -> bool:
+    return x is not None
+
+
+def _is_unknown(x) -> bool:
+    return x is None
+
+
+@cache
+def _any_of(accepted: frozenset) -> AnyOf:
+    return AnyOf(accepted)
 
 
 def _pattern(condition: Condition):
@@ -174,6 +215,17 @@ def compile_knowledge_base(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     return type("CompiledKnowledgeBase", (CompiledEngine,), namespace)
 
 
+# Values experta's Fact stores as they are (its `freeze` returns a hashable value unchanged).
+_PLAIN_VALUES = frozenset({str, bool, int, float, Decimal, type(None)})
+
+
 def to_experta(kind: str, fields: dict) -> ExpertaFact:
-    """A fact of ours as an experta fact of its kind's class."""
-    return _fact_class(kind)(**fields)
+    """A fact of ours as an experta fact of its kind's class.
+
+    What `Fact(**fields)` builds, without its per-field `__setitem__` and `freeze` dispatch
+    where the value is one that freeze leaves as it is.
+    """
+    fact = dict.__new__(_fact_class(kind))
+    dict.update(fact, {k: v if type(v) in _PLAIN_VALUES else freeze(v) for k, v in fields.items()})
+    fact._Fact__defaults = {}
+    return fact

@@ -184,14 +184,14 @@ class FastConflictSetNode(ConflictSetNode):
         if tag is VALID:
             if info not in memory:
                 memory.add(info)
-                if activation in self.removed:
+                if self.removed and activation in self.removed:
                     self.removed.remove(activation)
                 else:
                     self.added.add(activation)
         else:
             if info in memory:
                 memory.remove(info)
-                if activation in self.added:
+                if self.added and activation in self.added:
                     self.added.remove(activation)
                 else:
                     self.removed.add(activation)
@@ -279,16 +279,51 @@ def _check_function(check):
     raise _Unsupported(f"check {type(check).__name__}")
 
 
-def _literal(check):
-    """(field key, value) of a test that a field equals a literal and binds nothing, else None."""
-    if isinstance(check, FeatureCheck) and type(check.how) is L and check.how.__bind__ is None:
-        try:
-            key = _field_key(check.what)
-            hash(check.how.value)
-        except (_Unsupported, TypeError):
+class AnyOf:
+    """A predicate for experta's P: the value is one of a set of values.
+
+    The compiler writes a list of accepted values, and a `one_of`, with it; the compiled walk
+    looks the fact's value up instead of testing each such predicate in turn. Called, it is the
+    plain test (`value in accepted`), so experta's own walk gives the same result.
+    """
+
+    __slots__ = ("accepted",)
+
+    def __init__(self, accepted):
+        self.accepted = frozenset(accepted)
+
+    def __call__(self, value) -> bool:
+        return value in self.accepted
+
+    def __repr__(self):
+        return f"AnyOf({sorted(map(repr, self.accepted))})"
+
+
+def _lookup(check):
+    """(field key, accepted values, name bound or None) of a test the walk can look up by value:
+    a literal, an AnyOf predicate, or a variable limited to an AnyOf (a `one_of`); else None."""
+    if not isinstance(check, FeatureCheck):
+        return None
+    how = check.how
+    if type(how) is L:
+        values, bind = (how.value,), how.__bind__
+    elif type(how) is P and isinstance(how.match, AnyOf):
+        values, bind = how.match.accepted, how.__bind__
+    elif type(how) is ANDFC and len(how) == 2:
+        wildcards = [p for p in how if type(p) is W]
+        sets = [p for p in how if type(p) is P and isinstance(p.match, AnyOf) and p.__bind__ is None]
+        if len(wildcards) != 1 or len(sets) != 1 or wildcards[0].__bind__ is None:
             return None
-        return key, check.how.value
-    return None
+        values, bind = sets[0].match.accepted, wildcards[0].__bind__
+    else:
+        return None
+    try:
+        key = _field_key(check.what)
+        for value in values:
+            hash(value)
+    except (_Unsupported, TypeError):
+        return None
+    return key, values, bind
 
 
 class _AlphaCompiler:
@@ -306,19 +341,21 @@ class _AlphaCompiler:
     def compile_node(self, node):
         if id(node) in self.afters:
             return self.afters[id(node)]
-        outputs, tested, by_literal = [], [], {}
+        outputs, tested, by_value = [], [], {}
         for child in node.children:
             if isinstance(child.node, FeatureTesterNode):
-                literal = _literal(child.node.matcher)
                 after = self.compile_node(child.node)
-                if literal is None:
+                lookup = _lookup(child.node.matcher)
+                if lookup is None:
                     tested.append(self._tested(child.node.matcher, after))
                 else:
-                    key, value = literal
-                    by_literal.setdefault(key, {}).setdefault(value, []).append(after)
+                    key, values, bind = lookup
+                    table = by_value.setdefault(key, {})
+                    for value in values:
+                        table.setdefault(value, []).append((after, bind))
             else:
                 outputs.append(self.fast_callback(child))
-        literal_groups = [(key, {v: tuple(a) for v, a in table.items()}) for key, table in by_literal.items()]
+        groups = [(key, {v: tuple(entries) for v, entries in table.items()}) for key, table in by_value.items()]
         outputs, tested = tuple(outputs), tuple(tested)
 
         def after(fact, tag, data, context):
@@ -326,17 +363,22 @@ class _AlphaCompiler:
                 token = _token(tag, data, context)
                 for output in outputs:
                     output(token)
-            for key, table in literal_groups:
+            for key, table in groups:
                 try:
                     actual = fact[key]
                 except (IndexError, KeyError, TypeError):
                     continue
                 try:
-                    afters = table.get(actual, ())
-                except TypeError:  # an unhashable value: compared with each literal, as experta does
-                    afters = [a for value, group in table.items() if value == actual for a in group]
-                for then in afters:
-                    then(fact, tag, data, context)
+                    entries = table.get(actual, ())
+                except TypeError:  # an unhashable value: compared with each value, as experta does
+                    entries = [e for value, group in table.items() if value == actual for e in group]
+                for then, bind in entries:
+                    if bind is None:
+                        then(fact, tag, data, context)
+                    elif bind not in context:
+                        then(fact, tag, data, {**context, bind: actual})
+                    elif context[bind] == actual:
+                        then(fact, tag, data, context)
             for test in tested:
                 test(fact, tag, data, context)
 
