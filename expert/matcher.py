@@ -337,6 +337,7 @@ class _AlphaCompiler:
     def __init__(self, fast_callback):
         self.fast_callback = fast_callback
         self.afters = {}
+        self.leaves = {}  # id of a node with beta children only -> those children's callbacks
 
     def compile_node(self, node):
         if id(node) in self.afters:
@@ -346,7 +347,10 @@ class _AlphaCompiler:
             if isinstance(child.node, FeatureTesterNode):
                 after = self.compile_node(child.node)
                 lookup = _lookup(child.node.matcher)
-                if lookup is None:
+                if lookup is None and isinstance(child.node.matcher, FactCapture) and id(child.node) in self.leaves:
+                    # The last test of a pattern binds the fact and hands the token on: one step.
+                    tested.append(_captured_leaf(child.node.matcher.bind, self.leaves[id(child.node)]))
+                elif lookup is None:
                     tested.append(self._tested(child.node.matcher, after))
                 else:
                     key, values, bind = lookup
@@ -357,6 +361,8 @@ class _AlphaCompiler:
                 outputs.append(self.fast_callback(child))
         groups = [(key, {v: tuple(entries) for v, entries in table.items()}) for key, table in by_value.items()]
         outputs, tested = tuple(outputs), tuple(tested)
+        if outputs and not groups and not tested:
+            self.leaves[id(node)] = outputs
 
         def after(fact, tag, data, context):
             if outputs:
@@ -430,6 +436,22 @@ def _captured(bind, after):
             after(fact, tag, data, context)
         else:
             after(fact, tag, data, {**context, bind: fact})
+
+    return captured
+
+
+def _captured_leaf(bind, outputs):
+    """A FactCapture node whose children are all beta nodes: bind, then hand the token on."""
+
+    def captured(fact, tag, data, context):
+        if bind in context:
+            if context[bind] != fact:
+                return
+        else:
+            context = {**context, bind: fact}
+        token = _token(tag, data, context)
+        for output in outputs:
+            output(token)
 
     return captured
 

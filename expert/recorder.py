@@ -37,18 +37,9 @@ class Recorder:
         self._plans = _plans(kb)
 
     def add_user_fact(self, engine, fact_id: str, fact) -> None:
-        fields = {k: v for k, v in fact.model_dump().items() if k != "kind"}
-        if fact.kind == "supplement":
-            fields["daily_dose_mg"] = fact.daily_dose_mg
-        fields = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in fields.items()}
+        fields, dumped, text = _user_fact(fact)
         declared = engine.declare(to_experta(fact.kind, fields))
-        self.refs[declared["__factid__"]] = FactRef(
-            id=fact_id,
-            origin="user",
-            kind=fact.kind,
-            fact=fact.model_dump(mode="json"),
-            text=fact.describe(),
-        )
+        self.refs[declared["__factid__"]] = FactRef(id=fact_id, origin="user", kind=fact.kind, fact=dumped, text=text)
 
     def record(self, engine, rule: Rule, matched: list, bindings: dict) -> None:
         number = len(self.firings) + 1
@@ -89,7 +80,7 @@ class Recorder:
                 number=number,
                 rule=rule.id,
                 matched=[refs[f["__factid__"]] for f in matched],
-                bindings={k: str(jsonable(v)) for k, v in sorted(bindings.items())},
+                bindings={k: v if v.__class__ is str else str(jsonable(v)) for k, v in sorted(bindings.items())},
                 concluded=concluded,
                 text=text,
                 sources=plan.sources,
@@ -131,6 +122,24 @@ def _plans(kb: KnowledgeBase) -> dict[str, _Plan]:
             sources=[Source(document=s.document, title=docs[s.document].title, quote=s.quote) for s in rule.sources],
         )
     return plans
+
+
+def _user_fact(fact) -> tuple[dict, dict, str]:
+    """A person's fact as the engine holds it (floats as exact decimals, a supplement's dose in
+    mg added), as a FactRef holds it, and in words; the same told fact is worked out once."""
+    try:
+        return _user_fact_cached(fact)
+    except TypeError:  # a fact that cannot be hashed: worked out every time
+        return _user_fact_cached.__wrapped__(fact)
+
+
+@lru_cache(maxsize=4096)
+def _user_fact_cached(fact) -> tuple[dict, dict, str]:
+    fields = {k: v for k, v in fact.model_dump().items() if k != "kind"}
+    if fact.kind == "supplement":
+        fields["daily_dose_mg"] = fact.daily_dose_mg
+    fields = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in fields.items()}
+    return fields, fact.model_dump(mode="json"), fact.describe()
 
 
 @lru_cache(maxsize=4096)
