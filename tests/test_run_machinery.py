@@ -1,0 +1,80 @@
+"""How a run is driven: the garbage collector paused and restored, engines pooled clean."""
+
+import gc
+import threading
+
+import pytest
+
+import expert
+from conftest import level, symptom
+from expert import session as session_module
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it():
+    assert gc.isenabled()
+    expert.consult([symptom("twitching", "eyelids")])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        expert.consult([symptom("twitching", "eyelids")])
+        assert not gc.isenabled(), "a program that turned the collector off keeps it off"
+    finally:
+        gc.enable()
+
+
+def test_a_run_stopped_by_an_error_enables_the_collector_again():
+    session = expert.Session(max_firings=1)
+    session.tell(level("vitamin_d", "low"))
+    with pytest.raises(expert.FiringLimitError):
+        session.run()
+    assert gc.isenabled()
+
+
+def test_the_collector_is_paused_during_a_run(monkeypatch):
+    seen = []
+    real = session_module.Session._run
+
+    def spying(self):
+        seen.append(gc.isenabled())
+        return real(self)
+
+    monkeypatch.setattr(session_module.Session, "_run", spying)
+    expert.consult([symptom("cramps")])
+    assert seen == [False] and gc.isenabled()
+
+
+def test_overlapping_pauses_enable_the_collector_only_when_the_last_ends():
+    first, second = session_module._gc_paused(), session_module._gc_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+def test_runs_in_threads_agree_with_runs_in_turn():
+    cases = [[symptom("twitching", "eyelids")], [level("magnesium", "low"), symptom("cramps")], [symptom("seizures")]]
+    expected = [[f.rule for f in expert.consult(case).fired] for case in cases]
+    results: dict[int, list] = {}
+
+    def work(i):
+        for _ in range(20):
+            results.setdefault(i, []).append([f.rule for f in expert.consult(cases[i % 3]).fired])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.isenabled()
+    for i, runs in results.items():
+        assert all(run == expected[i % 3] for run in runs)
+
+
+def test_a_pooled_engine_holds_no_facts_between_consultations():
+    expert.consult([level("magnesium", "low"), symptom("twitching", "eyelids")])
+    kb = expert.Session().knowledge_base
+    for engine in session_module._IDLE_ENGINES[kb]:
+        assert [type(f).__name__ for f in engine.facts.values()] == ["InitialFact"]
+        assert not engine.agenda.activations
