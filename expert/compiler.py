@@ -77,7 +77,7 @@ class CompiledEngine(KnowledgeEngine):
                     raise TypeError("Declared facts cannot contain conditional elements")
         for fact in facts:
             for key in fact:
-                if "__" in str(key).strip("__"):
+                if "__" in str(key).strip("__"):  # noqa: B005 (experta's own test, kept as it is)
                     raise KeyError("Cannot declare facts containing double underscores as keys.")
         last_inserted = None
         for fact in facts:

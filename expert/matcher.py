@@ -18,13 +18,13 @@ fact travels through it:
 The activations reaching the agenda are the same as experta's own matcher gives, so what fires,
 on which facts and in which order is unchanged; tests/test_matcher.py checks this firing by
 firing against experta's ReteMatcher, and the CLIPS differential tests check both against CLIPS.
-A network holding anything this module does not know how to walk (a TEST, an OR of patterns,
-a negated field constraint) is left to experta's own walk, with the dirty tracking only.
+A network holding anything this module does not know how to walk (a TEST, a negated field
+constraint, a nested field) is left to experta's own walk, with the dirty tracking only.
 """
 
 from collections.abc import Mapping
 
-from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
+from experta.fieldconstraint import ANDFC, L, P, W
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
 from experta.matchers.rete.nodes import BusNode, ConflictSetNode, FeatureTesterNode, NotNode, OrdinaryMatchNode
@@ -72,7 +72,7 @@ class FastJoinNode(OrdinaryMatchNode):
         memory = self.left_memory
         if tag is VALID:
             if not memory and not self.right_memory:
-                self._touched(self)
+                self._touched_nodes[id(self)] = self
             memory.append((data, context))
         else:
             _forget(memory, data, context)
@@ -90,7 +90,7 @@ class FastJoinNode(OrdinaryMatchNode):
         memory = self.right_memory
         if tag is VALID:
             if not memory and not self.left_memory:
-                self._touched(self)
+                self._touched_nodes[id(self)] = self
             memory.append((data, context))
         else:
             _forget(memory, data, context)
@@ -124,7 +124,7 @@ class FastNotNode(NotNode):
         key = _info(data, context)
         left, right = self.left_memory, self.right_memory
         if not left and not right:
-            self._touched(self)
+            self._touched_nodes[id(self)] = self
         if tag is VALID:
             count = 0
             for _, other in right:
@@ -147,7 +147,7 @@ class FastNotNode(NotNode):
         left, right = self.left_memory, self.right_memory
         if tag is VALID:
             if not left and not right:
-                self._touched(self)
+                self._touched_nodes[id(self)] = self
             right.append((data, context))
             inc = 1
         else:
@@ -179,7 +179,7 @@ class FastConflictSetNode(ConflictSetNode):
         activation = Activation(self.rule, info.data, {k: v for k, v in context.items() if k.__class__ is str})
         memory = self.memory
         if not memory:
-            self._touched(self)
+            self._touched_nodes[id(self)] = self
         self._pending_nodes[id(self)] = self
         if tag is VALID:
             if info not in memory:
@@ -220,7 +220,7 @@ def _value_test(how):
     if cls is P:
         match = how.match
         if bind is None:
-            return lambda actual: True if match(actual) else False
+            return lambda actual: bool(match(actual))
         return lambda actual: {bind: actual} if match(actual) else False
     if cls is W:
         if bind is None:
@@ -493,7 +493,7 @@ class FastReteMatcher(ReteMatcher):
     def build_network(self):
         super().build_network()
         self._pending_nodes: dict[int, ConflictSetNode] = {}
-        self._touched_nodes: list = []
+        self._touched_nodes: dict[int, object] = {}  # nodes holding tokens since the last reset
         nodes = _all_nodes(self.root_node)
         self._conflict_set_nodes = tuple(n for n in nodes if isinstance(n, ConflictSetNode))
         try:
@@ -521,7 +521,7 @@ class FastReteMatcher(ReteMatcher):
             fast = _FAST_CLASSES.get(type(node))
             if fast is not None:
                 node.__class__ = fast
-                node._touched = touched.append
+                node._touched_nodes = touched
                 if fast is FastConflictSetNode:
                     node._pending_nodes = pending
                 node._reset()
@@ -582,7 +582,7 @@ class FastReteMatcher(ReteMatcher):
             node.added, node.removed = set(), set()
         self._pending_nodes.clear()
         if self.fast:
-            for node in self._touched_nodes:
+            for node in self._touched_nodes.values():
                 node._reset()
             self._touched_nodes.clear()
         else:
