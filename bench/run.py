@@ -1,14 +1,32 @@
-"""Benchmark: our engine beside CLIPS (clipspy, and the clips binary where installed).
+"""Benchmark: our engine beside experta as shipped and CLIPS (clipspy, and the clips binary where installed).
 
-    uv run python bench/run.py            # everything (several minutes on 2 cores)
-    uv run python bench/run.py --quick    # fewer repetitions, no 100x scaling
-    uv run python bench/run.py --only startup,consult
+    uv run python bench/run.py            # everything (about 20 minutes on 2 cores)
+    uv run python bench/run.py --quick    # fewer repetitions, scaling to 10x (about 4 minutes)
+    uv run python bench/run.py --only consult,throughput
+    uv run python bench/run.py --clock wall
 
-Prints a Markdown table; each figure is the median of several runs (per-answer times also p95).
-Not a test: it asserts nothing about speed.
+Prints a Markdown table. Columns: ours (the library as a program calls it: records and report
+included); ours, engine only (the same compiled engine firing the same rules and declaring the
+same findings, but recording no firing and building no report); experta as shipped (the same
+rules under experta 1.9.4's own KnowledgeEngine and ReteMatcher, same tie-break: what the engine
+would cost without our way of driving it); CLIPS (the exported knowledge base in clipspy, with
+its firing trace unless a row says otherwise); and ours / CLIPS.
+
+Each figure is the median of repeated runs followed by its spread: ±, half the interquartile
+range as a share of the median; n, the number of runs; and the fastest run. A measure is
+repeated until that spread is within 5 % or its cap of runs or time is reached, so noisy
+measures get more runs. Things compared are run in turn, one run of each per round, so that a
+slow spell of the machine falls on all of them alike. In-process times are CPU time of the
+benchmark process (time.process_time), which other work on the machine disturbs less than wall
+time; `--clock wall` measures wall time instead. Start-up, whole-process and multi-process
+figures are wall time. Scaling points run in child processes with a time limit.
+
+To measure another checkout with this benchmark (an earlier commit, for a before/after):
+`PYTHONPATH=/path/to/checkout uv run python bench/run.py`. Not a test: it asserts nothing.
 """
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -25,108 +43,179 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import expert  # noqa: E402
 from cases import RICH_CASE, bigger_case, fact_dicts, generated_cases, scaled_knowledge_base  # noqa: E402
+from engines import bare_engine, run_bare  # noqa: E402
 from expert.clips import ClipsEngine, deffacts, export_clips  # noqa: E402
+from expert.report import build_report  # noqa: E402
 from rules.knowledge import default_knowledge_base  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+# The project whose `expert` is imported (and run as `python -m expert`): this one, unless
+# PYTHONPATH points the benchmark at another checkout, e.g. to measure an earlier commit.
+ROOT = Path(expert.__file__).resolve().parent.parent
 PYTHON = sys.executable
 MINUTE = 60.0
-ROWS: list[tuple[str, str, str, str]] = []
+CLOCK = time.process_time
+# Our Session.run pauses the cyclic garbage collector for the run; the engine-only column does
+# the same where the library has the pause (so that it stays the share of ours it stands for).
+GC_PAUSED = getattr(expert.session, "_gc_paused", contextlib.nullcontext)
 
 
-def row(what: str, ours: str, clips: str = "", note: str = "") -> None:
-    ROWS.append((what, ours, clips, note))
-    print(f"| {what} | {ours} | {clips} | {note} |", flush=True)
+def row(what: str, ours: str = "", engine: str = "", shipped: str = "", clips: str = "", ratio: str = "", note: str = "") -> None:
+    print(f"| {what} | {ours} | {engine} | {shipped} | {clips} | {ratio} | {note} |", flush=True)
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms" if seconds < 10 else f"{seconds:.1f} s"
+    if seconds >= 10:
+        return f"{seconds:.1f} s"
+    return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+# --- measuring ------------------------------------------------------------------------------------
 
 
-# --- start-up ---------------------------------------------------------------------------------------
+class Sample:
+    """Repeated timings of one thing: median, interquartile spread, count."""
+
+    def __init__(self, times: list[float]):
+        self.times = sorted(times)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def spread(self) -> float:
+        """Half the interquartile range, as a share of the median."""
+        if len(self.times) < 4:
+            return (self.times[-1] - self.times[0]) / 2 / self.median if self.median else 0.0
+        q1, _, q3 = statistics.quantiles(self.times, n=4)
+        return (q3 - q1) / 2 / self.median if self.median else 0.0
+
+    def text(self, unit=ms) -> str:
+        return f"{unit(self.median)} ±{self.spread:.0%} (n={len(self.times)}, min {unit(self.times[0])})"
 
 
-def time_to_question(argv: list[str], timeout: float = 60.0) -> tuple[float, str]:
+def measure(fn, *, least: int = 5, most: int = 200, budget: float = 20.0, target: float = 0.05, clock=None) -> Sample:
+    """Time fn until the spread is within `target` (after `least` runs), or `most` runs, or `budget` s."""
+    return measure_together([fn], least=least, most=most, budget=budget, target=target, clock=clock)[0]
+
+
+def measure_together(fns, *, least: int = 5, most: int = 200, budget: float = 20.0, target: float = 0.05, clock=None) -> list[Sample]:
+    """Time several things in turn, one run of each per round, so that a slow spell of the
+    machine falls on all of them alike; stop as `measure` does, when every spread is within
+    `target` (a thing reaching `most` runs is run no more)."""
+    clock = clock or CLOCK
+    times: list[list[float]] = [[] for _ in fns]
+    started = time.perf_counter()
+    while True:
+        for fn, runs in zip(fns, times):
+            if len(runs) < most:
+                start = clock()
+                fn()
+                runs.append(clock() - start)
+        done = [len(r) >= most or (len(r) >= least and Sample(r).spread <= target) for r in times]
+        if all(done) or (all(len(r) >= least for r in times) and time.perf_counter() - started > budget):
+            return [Sample(r) for r in times]
+
+
+def ratio(ours: Sample | float, theirs: Sample | float) -> str:
+    a = ours.median if isinstance(ours, Sample) else ours
+    b = theirs.median if isinstance(theirs, Sample) else theirs
+    return f"x{a / b:.1f}" if b else ""
+
+
+# --- start-up -------------------------------------------------------------------------------------
+
+
+def time_to_question(argv: list[str], timeout: float = 60.0) -> float:
     """Seconds from process start to the first output line holding '?' (else the first line)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    first, found = None, None
+    first = None
     try:
         while time.perf_counter() - start < timeout:
             line = proc.stdout.readline()
             if not line:
                 break
-            if first is None:
-                first = (time.perf_counter() - start, "first line")
+            first = first or time.perf_counter() - start
             if "?" in line:
-                found = (time.perf_counter() - start, "first '?'")
-                break
+                return time.perf_counter() - start
     finally:
         proc.kill()
         proc.wait()
-    return found or first or (float("nan"), "no output")
+    return first or float("nan")
 
 
-def bench_startup(repeat: int) -> None:
-    bare = median_time(lambda: subprocess.run([PYTHON, "-c", "pass"], check=True), repeat)
-    row("start-up: bare `python -c pass`", ms(bare), "", "baseline")
-    runs = [time_to_question([PYTHON, "-m", "expert"]) for _ in range(repeat)]
-    how = runs[0][1]
-    row("start-up: `python -m expert` to the first question", ms(statistics.median(r[0] for r in runs)), "",
-        f"until the {how} on stdout")
+def _wall(fn, least: int, most: int) -> Sample:
+    return measure(fn, least=least, most=most, budget=60.0, target=0.05, clock=time.perf_counter)
+
+
+def bench_startup(quick: bool) -> None:
+    least, most = (5, 11) if quick else (11, 31)
+    bare = _wall(lambda: subprocess.run([PYTHON, "-c", "pass"], check=True), least, most)
+    row("start-up: bare `python -c pass` (wall)", bare.text(), note="baseline")
+    times = [time_to_question([PYTHON, "-m", "expert"]) for _ in range(least)]
+    row("start-up: `python -m expert` to the first question (wall)", Sample(times).text(), note="process start to the first stdout line holding '?'")
     with tempfile.TemporaryDirectory() as tmp:
         clp = Path(tmp) / "kb.clp"
         clp.write_text(export_clips(default_knowledge_base()), encoding="utf-8")
         load = f"import clips; e = clips.Environment(); e.load({str(clp)!r}); print('ready?')"
-        clips_py = median_time(lambda: subprocess.run([PYTHON, "-c", load], check=True, capture_output=True), repeat)
+        clips_py = _wall(lambda: subprocess.run([PYTHON, "-c", load], check=True, capture_output=True), least, most)
         native = ""
         if shutil.which("clips"):
             batch = Path(tmp) / "start.bat"
             batch.write_text(f'(load "{clp}")\n(exit)\n')
-            native = " / " + ms(median_time(lambda: subprocess.run(["clips", "-f", str(batch)], check=True, capture_output=True), repeat)) + " (clips binary)"
-        row("start-up: load the exported KB", "", ms(clips_py) + " (python+clipspy)" + native, "CLIPS has no console of ours")
+            native = " / " + _wall(lambda: subprocess.run(["clips", "-f", str(batch)], check=True, capture_output=True), least, most).text() + " (clips binary)"
+        row("start-up: load the exported KB (wall)", clips=clips_py.text() + " (python+clipspy)" + native, note="CLIPS has no console of ours")
 
 
-# --- one consultation -------------------------------------------------------------------------------
+# --- one consultation -----------------------------------------------------------------------------
 
 
-def bench_consult(repeat: int) -> None:
+def bench_consult(quick: bool) -> None:
     kb = default_knowledge_base()
-    expert.consult(RICH_CASE)  # compile once, as a long-running process would have
-    engine = ClipsEngine(kb)
-    lib = median_time(lambda: expert.consult(RICH_CASE), repeat)
+    most = 200 if quick else 1000
+    expert.consult(RICH_CASE)  # compiled once, as a long-running process would have it
+    engine, shipped = bare_engine(kb), bare_engine(kb, shipped=True)
+    clips = ClipsEngine(kb)
+    n = len(expert.consult(RICH_CASE).fired)
+    counts = {run_bare(engine, RICH_CASE), run_bare(shipped, RICH_CASE), len(clips.run(RICH_CASE).firings)}
+
+    def ours_engine():
+        with GC_PAUSED():
+            run_bare(engine, RICH_CASE)
+
+    lib, eng, exp, traced = measure_together(
+        [lambda: expert.consult(RICH_CASE), ours_engine, lambda: run_bare(shipped, RICH_CASE), lambda: clips.run(RICH_CASE)],
+        least=30, most=most, budget=60.0)
+    row(f"consultation, rich case ({len(RICH_CASE)} facts, {n} firings): `expert.consult`", lib.text(), eng.text(), exp.text(),
+        traced.text() + " (with trace)", ratio(lib, traced), "" if counts == {n} else f"firing counts differ: {sorted(counts)}")
+
     session = expert.Session()
     for fact in RICH_CASE:
         session.tell(fact)
-    rerun = median_time(session.run, repeat)
-    traced = median_time(lambda: engine.run(RICH_CASE), repeat)
-    bare = ClipsEngine(kb, trace=False)
-    untraced = median_time(lambda: bare.count_findings(RICH_CASE), repeat)
-    n = len(expert.consult(RICH_CASE).fired)
-    row(f"consultation, rich case ({len(RICH_CASE)} facts, {n} firings): library `expert.consult`", ms(lib),
-        ms(traced) + " (with firing trace)", "")
-    row("consultation: Session.run again on the same engine", ms(rerun), ms(untraced) + " (no trace)", "")
+    session.run()
+    report = session.report()
+    users = [ref for ref in report.facts]
+    report_time = measure(lambda: build_report(kb, users, report.fired, session.facts), least=30, most=most)
+    row("consultation: of which `build_report` (report.py, evidence.py)", report_time.text(),
+        note=f"{report_time.median / lib.median:.0%} of `expert.consult`; not the engine")
+    untraced_engine = ClipsEngine(kb, trace=False)
+    rerun, untraced = measure_together([session.run, lambda: untraced_engine.count_findings(RICH_CASE)], least=30, most=most)
+    row("consultation: `Session.run` again on the same engine", rerun.text(), clips=untraced.text() + " (no trace)",
+        ratio=ratio(rerun, untraced))
+
     with tempfile.TemporaryDirectory() as tmp:
         case = Path(tmp) / "case.json"
         case.write_text(json.dumps({"facts": fact_dicts(RICH_CASE)}))
-        cli = median_time(lambda: subprocess.run([PYTHON, "-m", "expert", "consult", str(case)], cwd=ROOT, check=True, capture_output=True), max(3, repeat // 10))
+        cli = _wall(lambda: subprocess.run([PYTHON, "-m", "expert", "consult", str(case)], cwd=ROOT, check=True, capture_output=True), 5, 15)
         native = ""
         if shutil.which("clips"):
             clp = Path(tmp) / "kb.clp"
             clp.write_text(export_clips(kb) + "\n" + deffacts(RICH_CASE), encoding="utf-8")
             batch = Path(tmp) / "run.bat"
             batch.write_text(f'(load "{clp}")\n(reset)\n(run)\n(facts)\n(exit)\n')
-            native = ms(median_time(lambda: subprocess.run(["clips", "-f", str(batch)], check=True, capture_output=True), max(3, repeat // 10))) + " (clips binary, load+run)"
-        row("consultation: `expert consult CASE.json` (whole process)", ms(cli), native, "")
+            native = _wall(lambda: subprocess.run(["clips", "-f", str(batch)], check=True, capture_output=True), 5, 15).text() + " (clips binary, load+run)"
+        row("consultation: `expert consult CASE.json`, whole process (wall)", cli.text(), clips=native)
 
 
 # --- per answer -----------------------------------------------------------------------------------
@@ -141,19 +230,21 @@ def bench_answers(sessions: int) -> None:
     for _ in range(sessions):
         session = expert.Session()
         for fact in RICH_CASE:
-            start = time.perf_counter()
+            start = CLOCK()
             session.tell(fact)
             session.run()
-            ours.append(time.perf_counter() - start)
+            ours.append(CLOCK() - start)
         engine.env.reset()
         for fact in RICH_CASE:
-            start = time.perf_counter()
+            start = CLOCK()
             engine._templates[fact.kind].assert_fact(**_slots(fact))
             engine.env.run()
-            theirs.append(time.perf_counter() - start)
-    q = lambda xs: statistics.quantiles(xs, n=20)[-1]  # noqa: E731
-    row(f"per answer (tell + run), {len(ours)} answers: median", ms(statistics.median(ours)), ms(statistics.median(theirs)) + " (assert + run)", "")
-    row("per answer: 95th percentile", ms(q(ours)), ms(q(theirs)), "")
+            theirs.append(CLOCK() - start)
+    p95 = lambda xs: statistics.quantiles(xs, n=20)[-1]  # noqa: E731
+    row(f"per answer (tell + run), {len(ours)} answers: median", Sample(ours).text(), clips=Sample(theirs).text() + " (assert + run, no trace)",
+        ratio=ratio(statistics.median(ours), statistics.median(theirs)),
+        note="ours runs every fact told again (a run re-derives all); CLIPS adds one fact to its agenda")
+    row("per answer: 95th percentile", ms(p95(ours)), clips=ms(p95(theirs)))
 
 
 def _slots(fact):
@@ -169,25 +260,44 @@ def _consult_all(cases) -> int:
     return sum(len(expert.consult(c).fired) for c in cases)
 
 
-def bench_throughput(count: int) -> None:
+def _rate(count: int, sample: Sample) -> str:
+    rates = sorted(count / t for t in sample.times)
+    return f"{count / sample.median:.0f} /s ({rates[0]:.0f}-{rates[-1]:.0f}, n={len(rates)})"
+
+
+def bench_throughput(count: int, batches: int) -> None:
+    kb = default_knowledge_base()
     cases = generated_cases(count)
-    expert.consult(cases[0])
-    start = time.perf_counter()
-    _consult_all(cases)
-    one = time.perf_counter() - start
+    firings = _consult_all(cases[:50])
+    engine, shipped, clips = bare_engine(kb), bare_engine(kb, shipped=True), ClipsEngine(kb)
+
+    def engine_all():
+        with GC_PAUSED():
+            for case in cases:
+                run_bare(engine, case)
+
+    def clips_all():
+        for case in cases:
+            clips.run(case)
+
+    def shipped_all():
+        for case in cases:
+            run_bare(shipped, case)
+
+    firings = _consult_all(cases)
+    lib, eng, theirs, exp = measure_together([lambda: _consult_all(cases), engine_all, clips_all, shipped_all],
+                                             least=batches, most=batches, budget=0.0)
+    row(f"throughput, {count} generated cases ({firings} firings), library, 1 process", _rate(count, lib), _rate(count, eng),
+        _rate(count, exp), _rate(count, theirs), ratio(lib, theirs), "rate: median (slowest-fastest batch, batches)")
     workers = os.cpu_count() or 1
     chunks = [cases[i::workers] for i in range(workers)]
-    start = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pool.map(_consult_all, chunks)
-    many = time.perf_counter() - start
-    engine = ClipsEngine(default_knowledge_base())
-    start = time.perf_counter()
-    for case in cases:
-        engine.run(case)
-    clips_one = time.perf_counter() - start
-    row(f"throughput, {count} generated cases, library, 1 process", f"{count / one:.0f} /s", f"{count / clips_one:.0f} /s", "")
-    row(f"throughput, library, {workers} processes", f"{count / many:.0f} /s", "", "includes pool start")
+
+    def pooled():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.map(_consult_all, chunks)
+
+    many = measure(pooled, least=batches, most=batches, clock=time.perf_counter)
+    row(f"throughput, library, {workers} processes (wall)", _rate(count, many), note="includes pool start")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "cases"
         folder.mkdir()
@@ -200,44 +310,75 @@ def bench_throughput(count: int) -> None:
                                     cwd=ROOT, capture_output=True, text=True)
             took = time.perf_counter() - start
             if result.returncode != 0:
-                row(f"throughput, `expert audit`, {n} worker(s)", "failed: " + result.stderr.strip()[:80], "", "")
+                row(f"throughput, `expert audit --workers {n}`", "failed: " + result.stderr.strip()[:80])
             else:
-                row(f"throughput, `expert audit --workers {n}`", f"{count / took:.0f} /s", "", "whole process, log written")
+                row(f"throughput, `expert audit --workers {n}` (wall)", f"{count / took:.0f} /s (n=1)", note="whole process, log written")
 
 
 # --- scaling --------------------------------------------------------------------------------------
 
 
-def bench_scaling(factors: list[int], repeat: int) -> None:
+def bench_scaling(factors: list[int], case_factors: list[int]) -> None:
     kb = default_knowledge_base()
-    stopped = {"ours": False, "clips": False}
     for factor in factors:
         big = scaled_knowledge_base(kb, factor)
-        _scaling_row(f"KB x{factor} ({len(big.rules)} rules), rich case", big, RICH_CASE, repeat, stopped)
-    stopped = {"ours": False, "clips": False}
-    for factor in factors:
+        _scaling_row(f"KB x{factor} ({len(big.rules)} rules), rich case", big, RICH_CASE)
+    for factor in case_factors:
         case = bigger_case(RICH_CASE, factor)
-        _scaling_row(f"case x{factor} ({len(case)} facts), real KB", kb, case, repeat, stopped)
+        _scaling_row(f"case x{factor} ({len(case)} facts), real KB", kb, case)
 
 
-def _ours_scaled(kb, case, repeat):
-    start = time.perf_counter()
+def _scaled_runs(fns, first: float) -> list[Sample]:
+    """More runs where a run is short; runs of over a minute are measured once."""
+    if first > MINUTE:
+        return [Sample([t]) for t in _once(fns)]
+    return measure_together(fns, least=3, most=15 if first < 1 else 5, budget=max(20.0, 8 * first))
+
+
+def _once(fns) -> list[float]:
+    times = []
+    for fn in fns:
+        start = CLOCK()
+        fn()
+        times.append(CLOCK() - start)
+    return times
+
+
+def _side_by_side(kb, case):
+    """Ours, our engine alone and CLIPS built in one process and run in turn."""
+    start = CLOCK()
     session = expert.Session(kb, max_firings=10**7)
-    build = time.perf_counter() - start
+    build = CLOCK() - start
     for fact in case:
         session.tell(fact)
-    first = median_time(session.run, 1)
-    took = first if first > MINUTE else median_time(session.run, repeat)
-    return took, build, len(session.report().fired)
+    start = CLOCK()
+    engine = bare_engine(kb)
+    engine_build = CLOCK() - start
+    start = CLOCK()
+    clips = ClipsEngine(kb)
+    load = CLOCK() - start
+
+    def engine_run():
+        with GC_PAUSED():
+            return run_bare(engine, case)
+
+    session.run()
+    report = session.report()
+    users = list(report.facts)
+    # The report of the last run built again: the share of `ours` that is report.py and evidence.py.
+    fns = [session.run, engine_run, lambda: clips.run(case, limit=10**7), lambda: build_report(kb, users, report.fired, session.facts)]
+    first = max(_once(fns))
+    ours, alone, theirs, report_time = _scaled_runs(fns, first)
+    firings = {len(report.fired), engine_run(), len(clips.run(case, limit=10**7).firings)}
+    return ours, alone, theirs, report_time, build, engine_build, load, len(report.fired), firings
 
 
-def _clips_scaled(kb, case, repeat):
-    start = time.perf_counter()
-    engine = ClipsEngine(kb)
-    load = time.perf_counter() - start
-    first = median_time(lambda: engine.run(case, limit=10**7), 1)
-    took = first if first > MINUTE else median_time(lambda: engine.run(case, limit=10**7), repeat)
-    return took, load, len(engine.run(case, limit=10**7).firings)
+def _shipped(kb, case):
+    start = CLOCK()
+    engine = bare_engine(kb, shipped=True)
+    build = CLOCK() - start
+    fns = [lambda: run_bare(engine, case)]
+    return _scaled_runs(fns, max(_once(fns)))[0], build, run_bare(engine, case)
 
 
 def _in_child(fn, *args, limit: float):
@@ -251,49 +392,64 @@ def _in_child(fn, *args, limit: float):
         pool.terminate()
 
 
-def _scaling_row(label, kb, case, repeat, stopped) -> None:
+def _scaling_row(label, kb, case) -> None:
     limit = 5 * MINUTE
-    ours = None if stopped["ours"] else _in_child(_ours_scaled, kb, case, repeat, limit=limit)
-    theirs = None if stopped["clips"] else _in_child(_clips_scaled, kb, case, repeat, limit=limit)
-
-    def show(result, key, what):
-        if stopped[key]:
-            return "not run (the series stopped above)"
-        if result is None:
-            stopped[key] = True
-            return f"stopped: the build and first run took over {limit / MINUTE:.0f} min"
-        stopped[key] = result[0] > MINUTE
-        return f"{ms(result[0])} ({what} {ms(result[1])}; {result[2]} firings)"
-
-    ratio = f"ratio ours/CLIPS x{ours[0] / theirs[0]:.1f}" if ours and theirs else ""
-    row(f"scaling: {label}", show(ours, "ours", "engine build"), show(theirs, "clips", "load"), ratio)
+    together = _in_child(_side_by_side, kb, case, limit=limit)
+    shipped = _in_child(_shipped, kb, case, limit=limit)
+    stopped = f"stopped: the build and first runs took over {limit / MINUTE:.0f} min"
+    if together is None:
+        row(f"scaling: {label}", stopped, stopped, "", stopped)
+        return
+    ours, alone, theirs, report_time, build, engine_build, load, n, firings = together
+    if shipped:
+        firings.add(shipped[2])
+    note = f"{n} firings" + (f"; firing counts differ: {sorted(firings)}" if len(firings) > 1 else "")
+    row(f"scaling: {label}",
+        f"{ours.text()} (report {ms(report_time.median)}; build {ms(build)})",
+        f"{alone.text()} (build {ms(engine_build)})",
+        f"{shipped[0].text()} (build {ms(shipped[1])})" if shipped else stopped,
+        f"{theirs.text()} (load {ms(load)})",
+        f"{ratio(ours, theirs)}; engine only {ratio(alone, theirs)}",
+        note)
 
 
 SECTIONS = {"startup", "consult", "answers", "throughput", "scaling"}
 
 
 def main() -> None:
+    global CLOCK
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default=",".join(sorted(SECTIONS)))
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu")
     args = parser.parse_args()
+    if args.clock == "wall":
+        CLOCK = time.perf_counter
     only = set(args.only.split(","))
     quick = args.quick
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
-    print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}")
-    print(f"knowledge base: {len(default_knowledge_base().rules)} rules\n")
-    print("| measure | ours (experta) | CLIPS | note |\n|---|---|---|---|")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit += " (with uncommitted changes)" if dirty else ""
+    print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, load average {_load()}")
+    print(f"code: {ROOT} at commit {commit or '?'}; knowledge base: {len(default_knowledge_base().rules)} rules; "
+          f"in-process clock: {'CPU time (process_time)' if args.clock == 'cpu' else 'wall time'}\n")
+    print("| measure | ours | ours, engine only | experta as shipped | CLIPS | ours / CLIPS | note |\n|---|---|---|---|---|---|---|")
     if "startup" in only:
-        bench_startup(5 if quick else 11)
+        bench_startup(quick)
     if "consult" in only:
-        bench_consult(20 if quick else 101)
+        bench_consult(quick)
     if "answers" in only:
         bench_answers(5 if quick else 30)
     if "throughput" in only:
-        bench_throughput(200 if quick else 1000)
+        bench_throughput(200 if quick else 1000, 3 if quick else 5)
     if "scaling" in only:
-        bench_scaling([1, 10] if quick else [1, 10, 100], 3)
-    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+        bench_scaling([1, 10] if quick else [1, 10, 50], [1, 10] if quick else [1, 10, 100])
+    print(f"\nload average after: {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1, 5, 15 min)"
 
 
 if __name__ == "__main__":
