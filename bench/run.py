@@ -16,10 +16,12 @@ Each figure is the median of repeated runs followed by its spread: ±, half the 
 range as a share of the median; n, the number of runs; and the fastest run. A measure is
 repeated until that spread is within 5 % or its cap of runs or time is reached, so noisy
 measures get more runs. Things compared are run in turn, one run of each per round, so that a
-slow spell of the machine falls on all of them alike. In-process times are CPU time of the
-benchmark process (time.process_time), which other work on the machine disturbs less than wall
-time; `--clock wall` measures wall time instead. Start-up, whole-process and multi-process
-figures are wall time. Scaling points run in child processes with a time limit.
+slow spell of the machine falls on all of them alike, and each run ends by collecting the
+youngest generation of garbage, so that none pays for another's (see settle). In-process times
+are CPU time of the benchmark process (time.process_time), which other work on the machine
+disturbs less than wall time; `--clock wall` measures wall time instead. Start-up,
+whole-process and multi-process figures are wall time. Scaling points run in child processes
+with a time limit.
 
 To measure another checkout with this benchmark (an earlier commit, for a before/after):
 `PYTHONPATH=/path/to/checkout uv run python bench/run.py`. Not a test: it asserts nothing.
@@ -27,6 +29,7 @@ To measure another checkout with this benchmark (an earlier commit, for a before
 
 import argparse
 import contextlib
+import gc
 import json
 import multiprocessing
 import os
@@ -106,15 +109,28 @@ def measure_together(fns, *, least: int = 5, most: int = 200, budget: float = 20
     clock = clock or CLOCK
     times: list[list[float]] = [[] for _ in fns]
     started = time.perf_counter()
+    settle()
     while True:
         for fn, runs in zip(fns, times):
             if len(runs) < most:
                 start = clock()
                 fn()
+                settle()
                 runs.append(clock() - start)
         done = [len(r) >= most or (len(r) >= least and Sample(r).spread <= target) for r in times]
         if all(done) or (all(len(r) >= least for r in times) and time.perf_counter() - started > budget):
             return [Sample(r) for r in times]
+
+
+def settle() -> None:
+    """Collect the youngest generation of garbage now, inside the time of whatever made it.
+
+    Our Session.run pauses the cyclic collector and leaves its work to the first allocations after
+    the run; run in turn with other things, that work would fall in the time of the next thing
+    measured (CLIPS, say). Every measured run ends with this, so each pays for its own garbage.
+    """
+    if gc.isenabled():
+        gc.collect(0)
 
 
 def ratio(ours: Sample | float, theirs: Sample | float) -> str:
@@ -229,16 +245,19 @@ def bench_answers(sessions: int) -> None:
     engine = ClipsEngine(kb)
     for _ in range(sessions):
         session = expert.Session()
+        settle()
         for fact in RICH_CASE:
             start = CLOCK()
             session.tell(fact)
             session.run()
+            settle()
             ours.append(CLOCK() - start)
         engine.env.reset()
         for fact in RICH_CASE:
             start = CLOCK()
             engine._templates[fact.kind].assert_fact(**_slots(fact))
             engine.env.run()
+            settle()
             theirs.append(CLOCK() - start)
     p95 = lambda xs: statistics.quantiles(xs, n=20)[-1]  # noqa: E731
     row(f"per answer (tell + run), {len(ours)} answers: median", Sample(ours).text(), clips=Sample(theirs).text() + " (assert + run, no trace)",
