@@ -133,7 +133,7 @@ def _user_fact(fact) -> tuple[dict, dict, str]:
         return _user_fact_cached.__wrapped__(fact)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # bounded: a batch of many cases keeps constant memory
 def _user_fact_cached(fact) -> tuple[dict, dict, str]:
     fields = {k: v for k, v in fact.model_dump().items() if k != "kind"}
     if fact.kind == "supplement":

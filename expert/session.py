@@ -173,7 +173,7 @@ def _canonical(fact: UserFact) -> str:
         return _canonical_cached.__wrapped__(fact)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # bounded: a batch of many cases keeps constant memory
 def _canonical_cached(fact: UserFact) -> str:
     return json.dumps(fact.model_dump(mode="json"), sort_keys=True)
 
