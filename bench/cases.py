@@ -9,11 +9,11 @@ import typing
 
 from pydantic import ValidationError
 
-from expert.clips import unwrap_annotation
-from facts import FACT_MODELS, Diet, Lifestyle, Medication, NutrientLevel, Supplement, Symptom
-from facts.vocabulary import Location, SymptomName, choices
-from rules.knowledge import KnowledgeBase
-from rules.schema import Rule
+from expert.kb.clips import unwrap_annotation
+from expert.facts import FACT_MODELS, Diet, Lifestyle, Medication, NutrientLevel, Supplement, Symptom
+from expert.facts.vocabulary import Location, SymptomName, choices
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import Rule
 
 RICH_CASE = [
     Symptom(name="twitching", location="eyelids", persistent=True),

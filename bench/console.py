@@ -21,7 +21,7 @@ from console_stories import (  # noqa: E402
     TINGLING_MOUTH_FACIAL,
 )
 
-from expert.interview import Interview  # noqa: E402
+from expert.console.interview import Interview  # noqa: E402
 
 STORIES = {
     "eyelid, coffee, poor sleep": EYELID_COFFEE_SLEEP,

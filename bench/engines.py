@@ -19,7 +19,7 @@ from experta import KnowledgeEngine
 from experta import Rule as ExpertaRule
 from experta.matchers.rete import ReteMatcher
 
-from expert.compiler import CitedStrategy, compile_knowledge_base, to_experta
+from expert.engine.compiler import CitedStrategy, compile_knowledge_base, to_experta
 
 
 class BareRecorder:

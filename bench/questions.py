@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from expert.casefile import read_case  # noqa: E402
-from expert.simulate import simulate  # noqa: E402
+from expert.util.casefile import read_case  # noqa: E402
+from expert.console.simulate import simulate  # noqa: E402
 
 
 def case_files(targets: list[str]) -> list[Path]:

@@ -47,9 +47,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import expert  # noqa: E402
 from cases import RICH_CASE, bigger_case, fact_dicts, generated_cases, scaled_knowledge_base  # noqa: E402
 from engines import bare_engine, run_bare  # noqa: E402
-from expert.clips import ClipsEngine, deffacts, export_clips  # noqa: E402
-from expert.report import build_report  # noqa: E402
-from rules.knowledge import default_knowledge_base  # noqa: E402
+from expert.kb.clips import ClipsEngine, deffacts, export_clips  # noqa: E402
+from expert.engine.report import build_report  # noqa: E402
+from expert.rules.knowledge import default_knowledge_base  # noqa: E402
 
 # The project whose `expert` is imported (and run as `python -m expert`): this one, unless
 # PYTHONPATH points the benchmark at another checkout, e.g. to measure an earlier commit.
@@ -59,7 +59,7 @@ MINUTE = 60.0
 CLOCK = time.process_time
 # Our Session.run pauses the cyclic garbage collector for the run; the engine-only column does
 # the same where the library has the pause (so that it stays the share of ours it stands for).
-GC_PAUSED = getattr(expert.session, "_gc_paused", contextlib.nullcontext)
+GC_PAUSED = getattr(expert.engine.session, "_gc_paused", contextlib.nullcontext)
 
 
 def row(what: str, ours: str = "", engine: str = "", shipped: str = "", clips: str = "", ratio: str = "", note: str = "") -> None:
@@ -144,7 +144,7 @@ def ratio(ours: Sample | float, theirs: Sample | float) -> str:
 
 
 class FreshClips:
-    """The exported knowledge base in CLIPS (expert.clips.ClipsEngine), in a new environment
+    """The exported knowledge base in CLIPS (expert.kb.clips.ClipsEngine), in a new environment
     every `every` runs, made outside the time measured (call `renew` between runs).
 
     clipspy's Template.assert_fact leaks (about 7 KB a case here) and an environment that has
@@ -302,7 +302,7 @@ def bench_answers(sessions: int) -> None:
 
 
 def _slots(fact):
-    from expert.clips import _slot_values
+    from expert.kb.clips import _slot_values
 
     return _slot_values(fact)
 

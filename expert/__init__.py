@@ -8,8 +8,17 @@
     'deficiency: vitamin D (tested)'
 """
 
-from expert._quiet import enable_engine_logging  # importing it keeps experta from configuring logging
-from expert.audit import (
+import os as _os
+
+# The repository keeps the vocabulary (facts/) and the knowledge base (rules/) as top-level folders,
+# and the wheel installs them inside this package as expert.facts and expert.rules (pyproject.toml,
+# [tool.hatch.build.targets.wheel.sources]), so that an install adds one top-level name. Run from a
+# checkout, they are found beside this folder instead.
+if not _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "facts")):
+    __path__.append(_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__))))
+
+from expert.engine._quiet import enable_engine_logging  # importing it keeps experta from configuring logging
+from expert.audit.log import (
     AuditRecord,
     SignatureRecord,
     Verification,
@@ -18,7 +27,7 @@ from expert.audit import (
     knowledge_base_hash,
     verify_log,
 )
-from expert.auditdiff import GainedConclusion, LogDiff, LostConclusion, RecordDiff, diff_log
+from expert.audit.diff import GainedConclusion, LogDiff, LostConclusion, RecordDiff, diff_log
 from expert.errors import (
     AuditError,
     ExpertError,
@@ -29,16 +38,16 @@ from expert.errors import (
     InvalidKnowledgeBaseError,
     UnknownFactError,
 )
-from expert.keys import CaseKey, PublicKey, SigningKey
-from expert.kbcheck import CheckResult, check_knowledge_base
-from expert.proof import Proof, proof_trees
-from expert.replay import LogStats, ReplayResult, log_stats, replay_log
-from expert.report import DISCLAIMER, Conclusion, Report
-from expert.session import RunResult, Session, consult, parse_fact
-from expert.trace import FactRef, Firing, Source
-from expert.interview import Interview, Outcome
-from expert.questions import AnswerError, Question
-from expert.summary import Summary, summarise
+from expert.audit.keys import CaseKey, PublicKey, SigningKey
+from expert.kb.check import CheckResult, check_knowledge_base
+from expert.explain.proof import Proof, proof_trees
+from expert.audit.replay import LogStats, ReplayResult, log_stats, replay_log
+from expert.engine.report import DISCLAIMER, Conclusion, Report
+from expert.engine.session import RunResult, Session, consult, parse_fact
+from expert.engine.trace import FactRef, Firing, Source
+from expert.console.interview import Interview, Outcome
+from expert.console.questions import AnswerError, Question
+from expert.explain.summary import Summary, summarise
 
 __all__ = [
     "DISCLAIMER",

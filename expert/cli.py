@@ -6,7 +6,7 @@ import os
 import sys
 
 from expert.errors import ExpertError, InvalidFactError, InvalidKnowledgeBaseError
-from expert.textsafe import safe_text
+from expert.util.textsafe import safe_text
 
 # Each module adds one subcommand; the console runs when no subcommand is given.
 SUBCOMMANDS = ("consult", "simulate", "export", "audit", "rules", "check")
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A source-cited expert system on muscle twitching from vitamin and mineral "
         "imbalances. With no command, it starts the question-and-answer console.",
     )
-    from expert.console import add_arguments as add_console_arguments
+    from expert.console.app import add_arguments as add_console_arguments
 
     add_console_arguments(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = _parse(parser, argv)
     if not getattr(args, "handler", None):
-        from expert.console import run_console
+        from expert.console.app import run_console
 
         return run_console(args)
     out = _Output(sys.stdout)

@@ -1,7 +1,7 @@
 """The vocabulary: what can be known about a person, and what the rules can conclude."""
 
-from facts.findings import Basis, Finding, FindingName
-from facts.models import (
+from expert.facts.findings import Basis, Finding, FindingName
+from expert.facts.models import (
     FACT_MODELS,
     CaseFile,
     Condition,
@@ -13,7 +13,7 @@ from facts.models import (
     Symptom,
     UserFact,
 )
-from facts.vocabulary import choices
+from expert.facts.vocabulary import choices
 
 __all__ = [
     "FACT_MODELS",

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from facts.vocabulary import display
+from expert.facts.vocabulary import display
 
 FindingName = Literal[
     # The person has one of the muscle complaints the documents are about; `about` names it

@@ -5,7 +5,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from facts.vocabulary import (
+from expert.facts.vocabulary import (
     ConditionName,
     DietPattern,
     Level,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from rules.corpus import Document, Unit, corpus
-from rules.schema import Rule
+from expert.rules.corpus import Document, Unit, corpus
+from expert.rules.schema import Rule
 
 KB_DIR = Path(__file__).parent / "kb"
 LEDGER_FILE = Path(__file__).parent / "ledger.toml"

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from facts import FACT_MODELS, Finding
-from rules.corpus import DOCUMENT_FILES
+from expert.facts import FACT_MODELS, Finding
+from expert.rules.corpus import DOCUMENT_FILES
 
 FactKind = Literal["symptom", "nutrient_level", "supplement", "lifestyle", "diet", "medication", "condition", "finding"]
 

@@ -12,10 +12,10 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from expert.clips import unwrap_annotation
-from facts import FACT_MODELS
-from facts.models import IU_PER_MCG, MG_PER_UNIT
-from rules.schema import Comparison, Presence
+from expert.kb.clips import unwrap_annotation
+from expert.facts import FACT_MODELS
+from expert.facts.models import IU_PER_MCG, MG_PER_UNIT
+from expert.rules.schema import Comparison, Presence
 
 MEDICATION_NAMES = ("aspirin", "Omeprazole", 'a "quoted" name', "back\\slash", "métformine")
 _THOUSANDTH = Decimal("0.001")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rules.knowledge import default_knowledge_base
+from expert.rules.knowledge import default_knowledge_base
 
 
 @pytest.fixture(scope="session")

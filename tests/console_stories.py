@@ -56,7 +56,7 @@ STORIES = {
 
 def interview_of(story: Story):
     """The interview after answering a story through the library, checking each question asked."""
-    from expert.interview import Interview
+    from expert.console.interview import Interview
 
     interview = Interview()
     for expected, line in zip(story.asked, story.lines):

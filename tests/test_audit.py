@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import expert
-from expert.audit import (
+from expert.audit.log import (
     GENESIS,
     AuditRecord,
     append_records,
@@ -19,7 +19,7 @@ from expert.audit import (
     verify_log,
 )
 from expert.cli import main
-from rules.knowledge import KB_DIR, LEDGER_FILE, default_knowledge_base, load_knowledge_base
+from expert.rules.knowledge import KB_DIR, LEDGER_FILE, default_knowledge_base, load_knowledge_base
 
 # Cases told in the fact vocabulary: what fires is whatever the knowledge base says follows.
 CASES = {

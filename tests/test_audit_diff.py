@@ -11,9 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 import expert
-from expert.audit import append_records, audit_record, case_hash, knowledge_base_hash
+from expert.audit.log import append_records, audit_record, case_hash, knowledge_base_hash
 from expert.cli import main
-from rules.knowledge import load_knowledge_base
+from expert.rules.knowledge import load_knowledge_base
 
 B6_QUOTE = "High doses, often above 100 mg per day over time, can lead to peripheral neuropathy or nerve damage."
 

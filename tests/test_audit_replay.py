@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import expert
-from expert.audit import AuditRecord, append_records, audit_record, seal, verify_log
-from expert.batch import audit_cases, expand_cases
+from expert.audit.log import AuditRecord, append_records, audit_record, seal, verify_log
+from expert.audit.batch import audit_cases, expand_cases
 from expert.cli import main
-from expert.replay import log_stats, replay_log
-from rules.knowledge import default_knowledge_base
+from expert.audit.replay import log_stats, replay_log
+from expert.rules.knowledge import default_knowledge_base
 from tests.test_audit import (  # noqa: F401 (log is the fixture both files use)
     CASES,
     changed_knowledge_base,
@@ -204,7 +204,7 @@ def test_ctrl_c_stops_a_batch_with_workers(tmp_path):
     script = f"""
 import os, signal, sys
 from pathlib import Path
-from expert.batch import audit_cases
+from expert.audit.batch import audit_cases
 def interrupt(done, total):
     os.killpg(0, signal.SIGINT)  # what a terminal's Ctrl-C does: every process of the group
 try:

@@ -13,8 +13,8 @@ import expert
 from hypothesis import strategies as st
 
 from clips_strategies import fact_sets, rich_fact_sets
-from expert.clips import ClipsEngine, outcome_of_report
-from rules.knowledge import default_knowledge_base
+from expert.kb.clips import ClipsEngine, outcome_of_report
+from expert.rules.knowledge import default_knowledge_base
 
 KB = default_knowledge_base()
 
@@ -62,7 +62,7 @@ def test_many_more_generated_cases_agree_with_clips(slow_selected, clips_engine,
 
 def test_a_rich_case_fires_rules_and_agrees_with_clips(clips_engine):
     """Not a vacuous comparison: a case with every kind of fact makes the rules fire in both."""
-    from facts import Diet, Lifestyle, NutrientLevel, Supplement, Symptom
+    from expert.facts import Diet, Lifestyle, NutrientLevel, Supplement, Symptom
 
     facts = [
         Symptom(name="twitching", location="eyelids", persistent=True, severe=True),
@@ -83,7 +83,7 @@ def test_a_rich_case_fires_rules_and_agrees_with_clips(clips_engine):
 
 def test_a_consultation_after_another_starts_from_nothing(clips_engine):
     """consult() reuses engines: the next person's run sees none of the last person's facts."""
-    from facts import NutrientLevel, Symptom
+    from expert.facts import NutrientLevel, Symptom
 
     expert.consult([Symptom(name="twitching", location="eyelids"), NutrientLevel(nutrient="magnesium", level="low")])
     ours = assert_same_outcome([Symptom(name="fatigue")], clips_engine)

@@ -5,8 +5,8 @@ import json
 import clips
 
 from expert.cli import main
-from expert.clips import export_clips, rule_name
-from rules.knowledge import default_knowledge_base
+from expert.kb.clips import export_clips, rule_name
+from expert.rules.knowledge import default_knowledge_base
 
 KB = default_knowledge_base()
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 import expert
 from clips_strategies import fact_sets, rich_fact_sets
-from expert.clips import ClipsEngine, export_clips, outcome_of_report
-from facts import Lifestyle, Medication, NutrientLevel, Supplement, Symptom
-from rules.corpus import corpus
-from rules.knowledge import KnowledgeBase
-from rules.schema import Rule
+from expert.kb.clips import ClipsEngine, export_clips, outcome_of_report
+from expert.facts import Lifestyle, Medication, NutrientLevel, Supplement, Symptom
+from expert.rules.corpus import corpus
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import Rule
 
 QUOTE = {"document": "minerals", "quote": "This vital mineral plays a crucial role in nerve function and muscle relaxation."}
 

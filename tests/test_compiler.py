@@ -29,7 +29,7 @@ def test_each_rule_fires_once_per_combination_of_facts():
 
 
 def test_a_rule_variable_named_like_a_fact_binding_keeps_its_value(tmp_path):
-    from rules.knowledge import load_knowledge_base
+    from expert.rules.knowledge import load_knowledge_base
 
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "one.toml").write_text('''

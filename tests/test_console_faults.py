@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from expert.errors import ExpertError, FiringLimitError, InvalidFactError
-from expert.interview import JOURNAL_HEADER, Interview, journal_line, read_resumable
+from expert.console.interview import JOURNAL_HEADER, Interview, journal_line, read_resumable
 
 
 def run_with_file_limit(lines: list[str], limit: int, *args: str) -> subprocess.CompletedProcess:
@@ -153,7 +153,7 @@ LINES = st.one_of(
 def test_any_lines_typed_never_crash_the_console(lines):
     import io
 
-    from expert.console import Console
+    from expert.console.app import Console
 
     typed = io.StringIO("".join(line.replace("\n", " ").replace("\r", " ") + "\n" for line in lines) + "quit\n")
     console = Console(Interview(), typed, io.StringIO())

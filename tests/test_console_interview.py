@@ -7,10 +7,10 @@ import pytest
 from console_stories import B6_HIGH_DOSE, EYELID_COFFEE_SLEEP, STORIES, TINGLING_MOUTH_FACIAL, interview_of
 
 import expert
-from expert.casefile import parse_case
+from expert.util.casefile import parse_case
 from expert.errors import InvalidFactError
-from expert.interview import JOURNAL_HEADER, Interview, journal_line, read_resumable
-from expert.questions import AnswerError
+from expert.console.interview import JOURNAL_HEADER, Interview, journal_line, read_resumable
+from expert.console.questions import AnswerError
 
 
 def texts(report):

@@ -16,8 +16,8 @@ from console_stories import (
     run_expert,
 )
 
-from expert.interview import JOURNAL_HEADER, journal_line
-from expert.questions import question
+from expert.console.interview import JOURNAL_HEADER, journal_line
+from expert.console.questions import question
 
 ANSI = re.compile(r"\x1b\[")
 

@@ -4,8 +4,8 @@ import json
 
 import expert
 from expert.cli import main
-from expert.proof import Step, render_proofs
-from expert.proof import proof_trees as explain
+from expert.explain.proof import Step, render_proofs
+from expert.explain.proof import proof_trees as explain
 
 # A tested low level and a symptom: the knowledge base chains from them, whatever its rules.
 FACTS = [

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 import expert
 from conftest import level, supplement, symptom
-from rules.schema import Rule
+from expert.rules.schema import Rule
 
 RESOLUTION_ROW = "| Resolution | Requires correcting the deficiency. | Requires reducing or stopping high-dose supplements. |"
 

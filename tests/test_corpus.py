@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from rules.corpus import DOCUMENT_FILES, corpus
-from rules.knowledge import KnowledgeBaseError, load_knowledge_base
+from expert.rules.corpus import DOCUMENT_FILES, corpus
+from expert.rules.knowledge import KnowledgeBaseError, load_knowledge_base
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_FILES = {"minerals": "000_42db3050e1d787d5.txt", "vitamins": "002_eee236358ace0f17.txt"}

@@ -7,8 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 import expert
-from facts import Supplement, Symptom, choices
-from facts.vocabulary import SymptomName
+from expert.facts import Supplement, Symptom, choices
+from expert.facts.vocabulary import SymptomName
 
 
 def problems(fact):

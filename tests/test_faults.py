@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import expert
-import expert.audit
-from expert.audit import append_records, audit_record, verify_log
+import expert.audit.log
+from expert.audit.log import append_records, audit_record, verify_log
 from expert.cli import main
 from tests.test_audit import CASES, lines_of, write_cases
 
@@ -214,7 +214,7 @@ while not os.path.exists(half):
     if time.monotonic() > end:
         sys.exit("the writer never started")
     time.sleep(0.002)
-from expert.audit import verify_log
+from expert.audit.log import verify_log
 result = verify_log(log)
 with open(done + ".tmp", "w") as out:
     json.dump({"ok": result.ok, "problem": result.problem, "records": result.records}, out)
@@ -257,7 +257,7 @@ APPENDER = """
 import sys
 from pathlib import Path
 import expert
-from expert.audit import append_records, audit_record
+from expert.audit.log import append_records, audit_record
 record = audit_record(expert.consult([{"kind": "symptom", "name": "twitching"}]), include_facts=True)
 for _ in range(int(sys.argv[2])):
     append_records(sys.argv[1], [record, record])
@@ -320,7 +320,7 @@ class TestReadingTheLog:
             verify_log(fifo)
 
     def test_a_log_past_the_cap_is_refused_before_it_is_read(self, tmp_path, monkeypatch):
-        monkeypatch.setattr(expert.audit, "MAX_LOG_BYTES", 100)
+        monkeypatch.setattr(expert.audit.log, "MAX_LOG_BYTES", 100)
         path = tmp_path / "big.jsonl"
         append_records(path, [one_record()])
         with pytest.raises(expert.AuditError, match="larger than 100 bytes, more than an audit log can be"):

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from expert.casefile import MAX_CASE_BYTES, parse_case, read_case, read_text
+from expert.util.casefile import MAX_CASE_BYTES, parse_case, read_case, read_text
 from expert.cli import main
 from expert.errors import InvalidFactError
-from rules.knowledge import KB_DIR, LEDGER_FILE, KnowledgeBaseError, load_knowledge_base
+from expert.rules.knowledge import KB_DIR, LEDGER_FILE, KnowledgeBaseError, load_knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 120  # generous: a child that works ends in a second or two; one that hangs is killed

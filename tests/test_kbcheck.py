@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from expert.cli import main
-from expert.kbcheck import check_files, coverage_figures, person_can_meet
-from expert.kbgraph import can_satisfy
-from rules.knowledge import KB_DIR, LEDGER_FILE, default_knowledge_base
-from rules.schema import Condition
+from expert.kb.check import check_files, coverage_figures, person_can_meet
+from expert.kb.graph import can_satisfy
+from expert.rules.knowledge import KB_DIR, LEDGER_FILE, default_knowledge_base
+from expert.rules.schema import Condition
 
 
 def toml_value(value) -> str:

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 import expert
 from clips_strategies import fact_sets, rich_fact_sets
 from conftest import level, supplement, symptom
-from expert.compiler import compile_knowledge_base
-from expert.matcher import FastReteMatcher
-from rules.knowledge import default_knowledge_base
+from expert.engine.compiler import compile_knowledge_base
+from expert.engine.matcher import FastReteMatcher
+from expert.rules.knowledge import default_knowledge_base
 from test_clips_forms import FORMS
 
 KB = default_knowledge_base()

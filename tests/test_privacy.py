@@ -15,10 +15,10 @@ from typing import get_args
 import pytest
 
 import expert
-from expert.audit import AuditRecord, append_records, audit_record, case_hash, check_case_hash, seal, verify_log
+from expert.audit.log import AuditRecord, append_records, audit_record, case_hash, check_case_hash, seal, verify_log
 from expert.cli import main
-from expert.keys import CaseKey
-from facts.vocabulary import Location, SymptomName
+from expert.audit.keys import CaseKey
+from expert.facts.vocabulary import Location, SymptomName
 from tests.test_audit import CASES, lines_of, write_cases
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 
 import expert
 from clips_strategies import fact_sets
-from rules.knowledge import default_knowledge_base
-from rules.schema import CATEGORY_ORDER
+from expert.rules.knowledge import default_knowledge_base
+from expert.rules.schema import CATEGORY_ORDER
 
 KB = default_knowledge_base()
 

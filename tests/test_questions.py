@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from expert.planner import Planner
-from expert.questions import AnswerError, follow_up, main_questions, question
+from expert.console.planner import Planner
+from expert.console.questions import AnswerError, follow_up, main_questions, question
 
 
 def test_the_main_questions_are_the_complaint_each_warning_sign_and_five_lists():
@@ -185,7 +185,7 @@ sources = [{ document = "vitamins", quote = "If a deficiency is suspected, a doc
 
 @pytest.fixture()
 def tiny(tmp_path):
-    from rules.knowledge import load_knowledge_base
+    from expert.rules.knowledge import load_knowledge_base
 
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "tiny.toml").write_text(TINY_KB, encoding="utf-8")
@@ -194,7 +194,7 @@ def tiny(tmp_path):
 
 def consult_tiny(kb, lines: dict):
     """Answer as typed (a list question not in `lines` gets "none", a yes/no "no"); the ids asked, in order."""
-    from expert.interview import Interview
+    from expert.console.interview import Interview
 
     interview = Interview(kb)
     asked = []
@@ -225,7 +225,7 @@ def test_a_question_that_could_rule_a_conclusion_out_is_asked(tiny):
 
 
 def test_why_names_the_rules_an_answer_could_fire_or_rule_out(tiny):
-    from expert.interview import Interview
+    from expert.console.interview import Interview
 
     interview = Interview(tiny)
     interview.answer("complaint", ["twitching", "cramps"])
@@ -251,7 +251,7 @@ def test_the_test_of_a_suspected_deficiency_comes_before_habits_and_health(kb):
 def test_a_high_b6_dose_told_brings_the_question_of_its_effects_forward(kb):
     # With nothing to go on the other symptoms come first; a high B6 dose told at the start of
     # the lists makes them the next question, as they hold B6's effects.
-    from expert.interview import Interview
+    from expert.console.interview import Interview
 
     interview = Interview(kb)
     interview.answer_all(question("complaint").parse_all("twitching"))

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from expert.cli import main
-from expert.kbgraph import rule_edges
-from rules.knowledge import default_knowledge_base
+from expert.kb.graph import rule_edges
+from expert.rules.knowledge import default_knowledge_base
 
 
 def output(capsys, *args: str) -> str:

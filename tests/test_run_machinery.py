@@ -7,7 +7,7 @@ import pytest
 
 import expert
 from conftest import level, symptom
-from expert import session as session_module
+from expert.engine import session as session_module
 
 
 def test_a_run_leaves_the_garbage_collector_as_it_found_it():

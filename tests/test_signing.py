@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import expert
-from expert.audit import AuditRecord, SignatureRecord, append_records, audit_record, parse_entry, seal, verify_log
+from expert.audit.log import AuditRecord, SignatureRecord, append_records, audit_record, parse_entry, seal, verify_log
 from expert.cli import main
-from expert.keys import PublicKey, SigningKey
+from expert.audit.keys import PublicKey, SigningKey
 from tests.test_audit import CASES, lines_of, write_cases, write_lines
 
 
@@ -178,7 +178,7 @@ class TestSignedLog:
 
     def test_a_signature_first_in_a_log_signs_nothing(self, tmp_path, keyfile):
         record = append_records(tmp_path / "x.jsonl", [audit_record(expert.consult(CASES["a_magnesium.json"]))])[0]
-        from expert.audit import sign_head
+        from expert.audit.log import sign_head
 
         signature = sign_head(record, SigningKey.read(keyfile)).model_copy(update={"seq": None, "prev": None})
         path = tmp_path / "lone.jsonl"

@@ -9,11 +9,11 @@ from clips_strategies import fact_sets, rich_fact_sets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from expert.casefile import read_case
+from expert.util.casefile import read_case
 from expert.cli import main
-from expert.simulate import case_answers, simulate, typed
-from expert.questions import question
-from rules.knowledge import default_knowledge_base
+from expert.console.simulate import case_answers, simulate, typed
+from expert.console.questions import question
+from expert.rules.knowledge import default_knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "examples" / "cases").glob("*.json"))

@@ -3,7 +3,7 @@ them, what to do grouped, red flags and what was not asked."""
 
 import expert
 from conftest import level, supplement, symptom
-from expert.summary import find_conclusions, summarise, user_grounds
+from expert.explain.summary import find_conclusions, summarise, user_grounds
 
 
 def test_a_cause_the_person_reports_a_dose_for_ranks_above_one_resting_on_shared_signs():

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from expert.cli import main
-from expert.textsafe import safe_lines, safe_text
+from expert.util.textsafe import safe_lines, safe_text
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_a_file_name_with_an_escape_is_escaped_in_audit_errors(tmp_path, capsys)
 
 def test_an_audit_log_holding_escapes_prints_them_escaped(tmp_path, capsys):
     import expert
-    from expert.audit import append_records, audit_record
+    from expert.audit.log import append_records, audit_record
 
     report = expert.consult([{"kind": "medication", "name": f"{ESCAPE}x"}, {"kind": "symptom", "name": "twitching"}])
     path = tmp_path / f"log{ESCAPE}.jsonl"

@@ -20,14 +20,14 @@ import textwrap
 import tomllib
 from pathlib import Path
 
-from expert.audit import AuditRecord, SignatureRecord, append_records, check_appendable, verify_log
-from expert.auditdiff import DiffConclusion, LogDiff, RecordDiff, diff_log
-from expert.batch import audit_cases, expand_cases
+from expert.audit.log import AuditRecord, SignatureRecord, append_records, check_appendable, verify_log
+from expert.audit.diff import DiffConclusion, LogDiff, RecordDiff, diff_log
+from expert.audit.batch import audit_cases, expand_cases
 from expert.errors import InvalidKnowledgeBaseError
-from expert.keys import CASE_KEY_ENV, CaseKey, PublicKey, SigningKey, default_case_key_path
-from expert.replay import log_stats, replay_log
-from expert.textsafe import safe_lines, safe_text
-from rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from expert.audit.keys import CASE_KEY_ENV, CaseKey, PublicKey, SigningKey, default_case_key_path
+from expert.audit.replay import log_stats, replay_log
+from expert.util.textsafe import safe_lines, safe_text
+from expert.rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 
 VERBS = ("verify", "replay", "stats", "diff", "keygen")
 DEFAULT_VERB = "run"

@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 
 from expert.errors import InvalidKnowledgeBaseError
-from expert.kbcheck import check_files
+from expert.kb.check import check_files
 
 
 def register(subparsers) -> None:

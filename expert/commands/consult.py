@@ -3,10 +3,10 @@
 import argparse
 import json
 
-from expert.casefile import read_case
-from expert.proof import proof_trees, render_proofs
-from expert.render import render_report
-from expert.session import consult
+from expert.util.casefile import read_case
+from expert.explain.proof import proof_trees, render_proofs
+from expert.explain.render import render_report
+from expert.engine.session import consult
 
 
 def register(subparsers) -> None:

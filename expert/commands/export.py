@@ -2,11 +2,11 @@
 
 import argparse
 
-from expert.casefile import read_case
-from expert.clips import deffacts, export_clips
+from expert.util.casefile import read_case
+from expert.kb.clips import deffacts, export_clips
 from expert.errors import ExpertError, InvalidKnowledgeBaseError
-from expert.session import parse_fact
-from rules.knowledge import KnowledgeBaseError, default_knowledge_base
+from expert.engine.session import parse_fact
+from expert.rules.knowledge import KnowledgeBaseError, default_knowledge_base
 
 
 def register(subparsers) -> None:

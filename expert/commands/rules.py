@@ -2,8 +2,8 @@
 
 import argparse
 
-from expert.kbgraph import rules_as
-from expert.session import Session
+from expert.kb.graph import rules_as
+from expert.engine.session import Session
 
 
 def register(subparsers) -> None:

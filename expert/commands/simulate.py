@@ -3,9 +3,9 @@
 import argparse
 import json
 
-from expert.casefile import read_case
-from expert.render import terminal_width
-from expert.simulate import simulate
+from expert.util.casefile import read_case
+from expert.explain.render import terminal_width
+from expert.console.simulate import simulate
 
 
 def register(subparsers) -> None:

@@ -5,7 +5,7 @@ sentences, under which knowledge base (a hash of its rules and documents) and wh
 the software. Its case hash is keyed (HMAC-SHA256 under a `CaseKey` the auditor keeps), so that
 it cannot be reversed by hashing guesses, and the record names the scheme that made it. A
 signature record signs the head of the chain with the writer's Ed25519 key. `seal` chains either
-kind after the record before it; `expert.audit` keeps them in a log.
+kind after the record before it; `expert.audit.log` keeps them in a log.
 """
 
 import hashlib
@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_serializer, model_validator
 
-from expert.arguments import bool_argument, instance_argument, path_argument
-from expert.keys import CaseKey, SigningKey
-from expert.report import Report
-from rules.knowledge import KnowledgeBase, default_knowledge_base
+from expert.util.arguments import bool_argument, instance_argument, path_argument
+from expert.audit.keys import CaseKey, SigningKey
+from expert.engine.report import Report
+from expert.rules.knowledge import KnowledgeBase, default_knowledge_base
 
 # 1: the first records (a plain SHA-256 case hash); 2: the case hash names its scheme, and a log
 # may hold signature records. Records of both formats verify and replay.

@@ -6,12 +6,12 @@ import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from expert.audit import AuditRecord, Entry, append_records, audit_record
-from expert.casefile import read_case
+from expert.audit.log import AuditRecord, Entry, append_records, audit_record
+from expert.util.casefile import read_case
 from expert.errors import AuditError, InvalidFactError
-from expert.keys import CaseKey, SigningKey
-from expert.session import consult
-from rules.knowledge import KnowledgeBase, default_knowledge_base
+from expert.audit.keys import CaseKey, SigningKey
+from expert.engine.session import consult
+from expert.rules.knowledge import KnowledgeBase, default_knowledge_base
 
 
 def expand_cases(targets: Iterable[str]) -> list[Path]:

@@ -8,9 +8,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from expert import _quiet  # noqa: F401  (must precede any experta import)
-from expert.arguments import count_argument, given, instance_argument
-from expert.compiler import compile_knowledge_base
+from expert.engine import _quiet  # noqa: F401  (must precede any experta import)
+from expert.util.arguments import count_argument, given, instance_argument
+from expert.engine.compiler import compile_knowledge_base
 from expert.errors import (
     FactConflictError,
     InvalidArgumentError,
@@ -18,11 +18,11 @@ from expert.errors import (
     InvalidKnowledgeBaseError,
     UnknownFactError,
 )
-from expert.recorder import Recorder
-from expert.report import Conclusion, Report, build_report
-from expert.trace import Firing
-from facts import FACT_MODELS, UserFact
-from rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
+from expert.engine.recorder import Recorder
+from expert.engine.report import Conclusion, Report, build_report
+from expert.engine.trace import Firing
+from expert.facts import FACT_MODELS, UserFact
+from expert.rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
 
 DEFAULT_MAX_FIRINGS = 1000
 

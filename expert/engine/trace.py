@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rules.schema import Authority
+from expert.rules.schema import Authority
 
 
 class Source(BaseModel):

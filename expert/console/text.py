@@ -1,7 +1,7 @@
 """What the console shows, as text: questions, conclusions as they fire, chains, trace and summary.
 
 Every function returns a string; none prints. Text is wrapped to a width the console passes
-(the terminal's, see expert.render.terminal_width), never breaking a word. Colour is applied
+(the terminal's, see expert.explain.render.terminal_width), never breaking a word. Colour is applied
 through a Style, which does nothing unless the console turned it on.
 
 After an answer each new conclusion takes a line or two (what it says, and the document's
@@ -12,15 +12,15 @@ title), grouped by the cause it bears on; `verbose` shows each with its sentence
 import textwrap
 from dataclasses import dataclass
 
-from expert.evidence import cause_name
-from expert.planner import Reason
-from expert.proof import Proof, Step
-from expert.questions import Question, option_label, short_label
-from expert.render import terminal_width
-from expert.report import Conclusion, Report
-from expert.summary import Summary
-from rules.knowledge import KnowledgeBase
-from expert.textsafe import safe_text
+from expert.engine.evidence import cause_name
+from expert.console.planner import Reason
+from expert.explain.proof import Proof, Step
+from expert.console.questions import Question, option_label, short_label
+from expert.explain.render import terminal_width
+from expert.engine.report import Conclusion, Report
+from expert.explain.summary import Summary
+from expert.rules.knowledge import KnowledgeBase
+from expert.util.textsafe import safe_text
 
 LABELS = {
     "red_flag": "RED FLAG",

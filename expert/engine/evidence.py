@@ -27,9 +27,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from facts.vocabulary import display
-from rules.knowledge import KnowledgeBase
-from rules.schema import Comparison, Presence, accepted_values, is_variable
+from expert.facts.vocabulary import display
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import Comparison, Presence, accepted_values, is_variable
 
 TESTED_LOW = 3.0
 HIGH_DOSE = 2.0

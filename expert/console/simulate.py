@@ -1,6 +1,6 @@
 """Running the console's interview on a case file, as a person whose story it is would answer.
 
-`simulate(facts)` starts the real console (expert.console.Console) with a reader in place of the
+`simulate(facts)` starts the real console (expert.console.app.Console) with a reader in place of the
 keyboard: at each prompt it types the answer the case gives, in words a person would use ("vitamin
 B6 250 mg for 8 months", "magnesium low", "none"), and anything the case does not say is answered
 "no" (or "none", or "don't know" for a detail such as how long). It records the questions asked,
@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from expert.console import Console
+from expert.console.app import Console
 from expert.errors import ExpertError
-from expert.interview import Interview, answers_of_group, group_of_fact
-from expert.questions import TWITCHING_ANYWHERE, Question, option_label
-from expert.session import _give_back, consult, parse_fact
+from expert.console.interview import Interview, answers_of_group, group_of_fact
+from expert.console.questions import TWITCHING_ANYWHERE, Question, option_label
+from expert.engine.session import _give_back, consult, parse_fact
 
 
 class SimulationError(ExpertError):

@@ -5,13 +5,13 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from expert.compiler import to_experta
+from expert.engine.compiler import to_experta
 from expert.errors import FiringLimitError
-from expert.trace import FactRef, Firing, Source
-from facts import Finding
-from facts.vocabulary import display
-from rules.knowledge import KnowledgeBase
-from rules.schema import Rule, is_variable
+from expert.engine.trace import FactRef, Firing, Source
+from expert.facts import Finding
+from expert.facts.vocabulary import display
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import Rule, is_variable
 
 
 def jsonable(value):

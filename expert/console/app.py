@@ -1,8 +1,8 @@
 """The question-and-answer console: reads a line, calls the interview, prints what changed.
 
-All the reasoning lives in the library (expert.interview, expert.planner, expert.summary,
-expert.proof); this module only reads input, turns commands into calls, and prints text made
-by expert.console_text. It writes no file unless asked (`save`, `--journal`).
+All the reasoning lives in the library (expert.console.interview, expert.console.planner, expert.explain.summary,
+expert.explain.proof); this module only reads input, turns commands into calls, and prints text made
+by expert.console.text. It writes no file unless asked (`save`, `--journal`).
 """
 
 import json
@@ -11,10 +11,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from expert import console_text as text
+from expert.console import text
 from expert.errors import ExpertError, InvalidFactError
-from expert.proof import prove
-from expert.interview import (
+from expert.explain.proof import prove
+from expert.console.interview import (
     JOURNAL_HEADER,
     Interview,
     Outcome,
@@ -22,10 +22,10 @@ from expert.interview import (
     journal_line,
     read_resumable,
 )
-from expert.questions import AnswerError, Question
-from expert.render import terminal_width
-from expert.summary import find_conclusions, summarise
-from expert.textsafe import safe_text
+from expert.console.questions import AnswerError, Question
+from expert.explain.render import terminal_width
+from expert.explain.summary import find_conclusions, summarise
+from expert.util.textsafe import safe_text
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from expert.casefile import parse_case, read_text
-from expert.arguments import given, instance_argument
+from expert.util.casefile import parse_case, read_text
+from expert.util.arguments import given, instance_argument
 from expert.errors import InvalidArgumentError, InvalidFactError
-from expert.planner import Planner
-from expert.questions import (
+from expert.console.planner import Planner
+from expert.console.questions import (
     COMPLAINTS,
     LOCATED,
     RED_FLAGS,
@@ -33,11 +33,11 @@ from expert.questions import (
     main_questions,
     question,
 )
-from expert.report import Conclusion, Report
-from expert.session import Session, parse_fact
-from facts import Condition, Diet, Lifestyle, Medication, NutrientLevel, Supplement, Symptom, UserFact, choices
-from facts.vocabulary import LifestyleFactor
-from rules.knowledge import KnowledgeBase
+from expert.engine.report import Conclusion, Report
+from expert.engine.session import Session, parse_fact
+from expert.facts import Condition, Diet, Lifestyle, Medication, NutrientLevel, Supplement, Symptom, UserFact, choices
+from expert.facts.vocabulary import LifestyleFactor
+from expert.rules.knowledge import KnowledgeBase
 
 JOURNAL_HEADER = {"journal": "expert consultation", "version": 2}
 _LIFESTYLE = set(choices(LifestyleFactor))

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 from expert.errors import InvalidFactError
-from expert.files import FileFault, read_regular
-from facts import UserFact
+from expert.util.files import FileFault, read_regular
+from expert.facts import UserFact
 
 # A case of every fact there is takes a few kilobytes; a journal of a long consultation, tens.
 MAX_CASE_BYTES = 10_000_000
@@ -71,7 +71,7 @@ def parse_case(text: str, name: str = "case") -> list[dict]:
         raise InvalidFactError([f"{name}: not valid JSON ({exc}); expected {{\"facts\": [...]}}"]) from exc
     if not isinstance(data, dict) or "facts" not in data:
         raise InvalidFactError([f'{name}: expected a JSON object {{"facts": [...]}}'])
-    # "answers" holds the console's answers, "no" and "don't know" included (see expert.interview):
+    # "answers" holds the console's answers, "no" and "don't know" included (see expert.console.interview):
     # a consultation ignores it, the console resumes from it.
     extra = sorted(set(data) - {"facts", "answers"})
     if extra:

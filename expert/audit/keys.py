@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from expert.errors import AuditError, InvalidArgumentError
-from expert.files import FileFault, read_regular
+from expert.util.files import FileFault, read_regular
 
 # Both kinds of key file are a few hundred bytes at most.
 _MAX_KEY_FILE = 64_000

@@ -7,7 +7,7 @@ signature record (Ed25519) after a batch signs the head, so that a log rewritten
 hashes fails `verify_log(..., public_key=...)`.
 
 A batch is appended whole or not at all, under an exclusive lock; readers take a shared lock,
-so that they never see a batch half written. What each record holds is `expert.auditrecord`.
+so that they never see a batch half written. What each record holds is `expert.audit.record`.
 """
 
 import errno
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from expert.arguments import given, instance_argument, path_argument
-from expert.auditrecord import (  # noqa: F401  (re-exported: the audit API is this module's)
+from expert.util.arguments import given, instance_argument, path_argument
+from expert.audit.record import (  # noqa: F401  (re-exported: the audit API is this module's)
     GENESIS,
     RECORD_FORMAT,
     AuditRecord,
@@ -36,8 +36,8 @@ from expert.auditrecord import (  # noqa: F401  (re-exported: the audit API is t
     sign_head,
 )
 from expert.errors import AuditError, InvalidArgumentError
-from expert.files import FileFault, not_regular, open_regular, read_regular
-from expert.keys import PublicKey, SigningKey
+from expert.util.files import FileFault, not_regular, open_regular, read_regular
+from expert.audit.keys import PublicKey, SigningKey
 
 # A log is read whole; more than this is refused rather than read into memory.
 MAX_LOG_BYTES = 1_000_000_000

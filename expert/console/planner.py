@@ -18,13 +18,13 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from expert.evidence import causes_of_fact
-from expert.questions import LOCATED, RED_FLAGS, Question, follow_up, main_questions
-from expert.report import Report
-from facts import UserFact, choices
-from facts.vocabulary import LifestyleFactor
-from rules.knowledge import KnowledgeBase
-from rules.schema import CATEGORY_ORDER, Comparison, OneOf, Rule, is_variable
+from expert.engine.evidence import causes_of_fact
+from expert.console.questions import LOCATED, RED_FLAGS, Question, follow_up, main_questions
+from expert.engine.report import Report
+from expert.facts import UserFact, choices
+from expert.facts.vocabulary import LifestyleFactor
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import CATEGORY_ORDER, Comparison, OneOf, Rule, is_variable
 
 # A field whose value is not known yet: an open question may still give it any value.
 ANY = object()
@@ -33,7 +33,7 @@ ANY = object()
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 _SUBJECT_FIELD = {"symptom": "name", "nutrient_level": "nutrient", "lifestyle": "factor", "diet": "pattern",
                   "condition": "name", "supplement": "nutrient"}
-# The fields a fact's cause is read from (see expert.evidence.causes_of_fact).
+# The fields a fact's cause is read from (see expert.engine.evidence.causes_of_fact).
 _SUBJECTS = {"nutrient_level": ("nutrient",), "supplement": ("nutrient",), "lifestyle": ("factor",), "condition": ("name",)}
 _LIFESTYLE = set(choices(LifestyleFactor))
 

@@ -5,11 +5,11 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from expert.evidence import Cause, Evidence, assess, conclusion_causes
-from expert.trace import FactRef, Firing, Source
-from facts.vocabulary import display
-from rules.knowledge import KnowledgeBase
-from rules.schema import CATEGORY_ORDER, Authority, Category, OneOf
+from expert.engine.evidence import Cause, Evidence, assess, conclusion_causes
+from expert.engine.trace import FactRef, Firing, Source
+from expert.facts.vocabulary import display
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import CATEGORY_ORDER, Authority, Category, OneOf
 
 __all__ = ["DISCLAIMER", "Cause", "Conclusion", "Evidence", "Report", "build_report"]
 

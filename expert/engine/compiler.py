@@ -15,10 +15,10 @@ from experta.factlist import FactList
 from experta.strategies import DepthStrategy
 from experta.utils import freeze
 
-from expert.matcher import AnyOf, FastReteMatcher
-from facts import FACT_MODELS
-from rules.knowledge import KnowledgeBase
-from rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
+from expert.engine.matcher import AnyOf, FastReteMatcher
+from expert.facts import FACT_MODELS
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
 
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 

@@ -10,10 +10,10 @@ import textwrap
 
 from pydantic import BaseModel, ConfigDict
 
-from expert.report import Conclusion, Report
-from expert.trace import FactRef, Firing, Source
-from expert.arguments import instance_argument
-from expert.textsafe import safe_text
+from expert.engine.report import Conclusion, Report
+from expert.engine.trace import FactRef, Firing, Source
+from expert.util.arguments import instance_argument
+from expert.util.textsafe import safe_text
 
 
 class Premise(BaseModel):

@@ -5,7 +5,7 @@ numbered list (twitching by place, cramps, spasms), then whether it keeps coming
 severe, then each warning sign on its own, then lists of other symptoms, habits and diet,
 supplements (with their doses), medicines and conditions, and blood tests (with their results).
 Follow-ups are asked only for what was chosen: a supplement's dose and how long, a test's result,
-where numbness or tingling is felt. Which questions are worth asking is decided by expert.planner
+where numbness or tingling is felt. Which questions are worth asking is decided by expert.console.planner
 from the rules themselves.
 
 An answer is a JSON-like value: True/False for yes/no, None for "don't know", a list of option
@@ -25,9 +25,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from expert.errors import ExpertError
-from facts import Supplement, choices
-from facts.models import MAX_DURATION_MONTHS
-from facts.vocabulary import ConditionName, DietPattern, LifestyleFactor, Location, Nutrient, SymptomName
+from expert.facts import Supplement, choices
+from expert.facts.models import MAX_DURATION_MONTHS
+from expert.facts.vocabulary import ConditionName, DietPattern, LifestyleFactor, Location, Nutrient, SymptomName
 
 MAX_ANSWER_LENGTH = 200
 

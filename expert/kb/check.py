@@ -29,13 +29,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from expert.arguments import instance_argument
-from expert.kbgraph import Edge, can_satisfy, describe_condition, field_values, rule_edges
-from expert.render import CATEGORY_HEADINGS
-from facts import FACT_MODELS
-from facts.models import IU_PER_MCG, MG_PER_UNIT
-from rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
-from rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
+from expert.util.arguments import instance_argument
+from expert.kb.graph import Edge, can_satisfy, describe_condition, field_values, rule_edges
+from expert.explain.render import CATEGORY_HEADINGS
+from expert.facts import FACT_MODELS
+from expert.facts.models import IU_PER_MCG, MG_PER_UNIT
+from expert.rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from expert.rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
 
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 # A condition is tried against at most this many candidate facts.

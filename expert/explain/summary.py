@@ -1,17 +1,17 @@
 """The summary of a consultation, most urgent first: red flags, conflicts, what to do, then the
-possible causes ranked by the evidence that bears on each (see expert.evidence), each with what
+possible causes ranked by the evidence that bears on each (see expert.engine.evidence), each with what
 speaks against it beside it, then what the documents do not cover.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from expert.arguments import instance_argument
-from expert.evidence import Cause
-from expert.report import Conclusion, Report
-from expert.trace import FactRef
-from facts.vocabulary import display
-from rules.knowledge import KnowledgeBase, default_knowledge_base
+from expert.util.arguments import instance_argument
+from expert.engine.evidence import Cause
+from expert.engine.report import Conclusion, Report
+from expert.engine.trace import FactRef
+from expert.facts.vocabulary import display
+from expert.rules.knowledge import KnowledgeBase, default_knowledge_base
 
 # Advice grouped by what it concludes: tests to ask for, supplements to stop, foods.
 ADVICE_GROUPS = {

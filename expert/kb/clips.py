@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from expert.errors import ExpertError
-from facts import FACT_MODELS, Finding
-from rules.knowledge import KnowledgeBase
-from rules.schema import _DERIVED_FIELDS, Comparison, Condition, OneOf, Presence, Rule, is_variable
+from expert.facts import FACT_MODELS, Finding
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import _DERIVED_FIELDS, Comparison, Condition, OneOf, Presence, Rule, is_variable
 
 _CLIPS_OPS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _KINDS = {**FACT_MODELS, "finding": Finding}

@@ -10,9 +10,9 @@ import json
 import typing
 from dataclasses import dataclass
 
-from facts import FACT_MODELS, Finding
-from rules.knowledge import KnowledgeBase
-from rules.schema import Comparison, Conclusion, Condition, OneOf, Presence, Rule, is_variable
+from expert.facts import FACT_MODELS, Finding
+from expert.rules.knowledge import KnowledgeBase
+from expert.rules.schema import Comparison, Conclusion, Condition, OneOf, Presence, Rule, is_variable
 
 # What a variable may stand for: a set of values, or None for "anything".
 Domain = frozenset | None

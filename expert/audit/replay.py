@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from expert.arguments import instance_argument, path_argument
-from expert.audit import (
+from expert.util.arguments import instance_argument, path_argument
+from expert.audit.log import (
     AuditRecord,
     CaseCheck,
     audit_record,
@@ -17,9 +17,9 @@ from expert.audit import (
     read_records,
 )
 from expert.errors import InvalidFactError
-from expert.keys import CaseKey
-from expert.session import consult
-from rules.knowledge import KnowledgeBase, default_knowledge_base
+from expert.audit.keys import CaseKey
+from expert.engine.session import consult
+from expert.rules.knowledge import KnowledgeBase, default_knowledge_base
 
 ReplayStatus = Literal["identical", "different", "other_knowledge_base", "no_facts", "invalid_facts"]
 

@@ -17,8 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from expert.arguments import instance_argument, path_argument
-from expert.audit import (
+from expert.util.arguments import instance_argument, path_argument
+from expert.audit.log import (
     AuditRecord,
     CaseCheck,
     FiringRecord,
@@ -30,9 +30,9 @@ from expert.audit import (
     verify_lines,
 )
 from expert.errors import FiringLimitError, InvalidFactError, InvalidKnowledgeBaseError
-from expert.keys import CaseKey
-from expert.session import consult
-from rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
+from expert.audit.keys import CaseKey
+from expert.engine.session import consult
+from expert.rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
 
 DiffStatus = Literal["changed", "unchanged", "no_facts", "invalid_facts"]
 

@@ -8,10 +8,10 @@ outside figure and advice in the system's own words are marked as such, apart fr
 import os
 import textwrap
 
-from expert.report import Conclusion, Report
-from expert.summary import RankedCause, Summary, summarise
-from facts.vocabulary import display
-from expert.textsafe import safe_text
+from expert.engine.report import Conclusion, Report
+from expert.explain.summary import RankedCause, Summary, summarise
+from expert.facts.vocabulary import display
+from expert.util.textsafe import safe_text
 
 DEFAULT_WIDTH = 88
 MIN_WIDTH, MAX_WIDTH = 40, 100

@@ -1,0 +1,1 @@
+"""Explanations: proofs of each conclusion, the short summary, and the plain-text report."""

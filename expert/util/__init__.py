@@ -1,0 +1,1 @@
+"""Small shared pieces: argument checks, safe file reading, case files, escaping of others' text."""
