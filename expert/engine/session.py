@@ -74,7 +74,11 @@ class RunResult(BaseModel):
 
 
 class Session:
-    """One person's consultation. It owns its engine; sessions never see each other's facts."""
+    """One person's consultation. It owns its engine; sessions never see each other's facts.
+
+    `max_firings` is the firings a run may take for each told fact before it is stopped as a runaway
+    loop (FiringLimitError).
+    """
 
     def __init__(self, knowledge_base: KnowledgeBase | None = None, *, max_firings: int = DEFAULT_MAX_FIRINGS):
         instance_argument(knowledge_base, "knowledge_base", KnowledgeBase, "a KnowledgeBase", optional=True)
@@ -86,6 +90,7 @@ class Session:
         self._engine = _take_engine(self._kb)
         self._max_firings = max_firings
         self._facts: dict[str, UserFact] = {}
+        self._ids_by_key: dict[tuple, str] = {}  # what question each fact answers -> its id
         self._next_id = 1
         self._report = build_report(self._kb, [], [])
 
@@ -101,16 +106,19 @@ class Session:
     def tell(self, fact) -> str:
         """Add a fact (a model or a dict); return its id. A second answer to the same question is refused."""
         fact = parse_fact(fact)
-        for fact_id, known in self._facts.items():
-            if known.key() == fact.key():
-                if known == fact:
-                    raise FactConflictError([f"{fact.kind}: already told as {fact_id} ({known.describe()})"])
-                raise FactConflictError(
-                    [f"{fact.kind}: conflicts with {fact_id} ({known.describe()}); retract {fact_id} first to change it"]
-                )
+        # Looked up by the question it answers, so telling many facts costs each the same.
+        known_id = self._ids_by_key.get(fact.key())
+        if known_id is not None:
+            known = self._facts[known_id]
+            if known == fact:
+                raise FactConflictError([f"{fact.kind}: already told as {known_id} ({known.describe()})"])
+            raise FactConflictError(
+                [f"{fact.kind}: conflicts with {known_id} ({known.describe()}); retract {known_id} first to change it"]
+            )
         fact_id = f"u{self._next_id}"
         self._next_id += 1
         self._facts[fact_id] = fact
+        self._ids_by_key[fact.key()] = fact_id
         return fact_id
 
     def retract(self, fact_id: str) -> UserFact:
@@ -118,10 +126,12 @@ class Session:
         if not isinstance(fact_id, str):
             raise InvalidArgumentError(f"fact_id: expected a fact id such as 'u1' (a str), got {given(fact_id)}")
         try:
-            return self._facts.pop(fact_id)
+            fact = self._facts.pop(fact_id)
         except KeyError:
             known = ", ".join(self._facts) or "none"
             raise UnknownFactError(f"no fact {fact_id!r} in this session (its facts: {known})") from None
+        del self._ids_by_key[fact.key()]
+        return fact
 
     def run(self) -> RunResult:
         """Run the rules over the facts told so far; return what is new and what is withdrawn."""
@@ -131,7 +141,7 @@ class Session:
     def _run(self) -> RunResult:
         engine = self._engine
         engine.reset()
-        recorder = Recorder(self._kb, self._max_firings)
+        recorder = Recorder(self._kb, firing_limit(self._max_firings, len(self._facts)))
         engine.recorder = recorder
         # Declared in a canonical order, so that what fires, and in which order, does not
         # depend on the order the person gave the facts in.
@@ -164,6 +174,17 @@ class Session:
     def trace(self) -> list[Firing]:
         """The firings of the last run, in order: rule, facts matched, what each concluded, citations."""
         return list(self._report.fired)
+
+
+def firing_limit(max_firings: int, facts: int) -> int:
+    """How many firings a run may take before it is called a runaway loop.
+
+    A rule fires at most once for each set of facts it matches, so a longer case rightly fires more:
+    `max_firings` is the allowance for each told fact (and for a case of none). A loop, a rule that
+    keeps feeding itself, still meets the limit; a case of thousands of facts is not refused for
+    being long.
+    """
+    return max_firings * max(1, facts)
 
 
 def _canonical(fact: UserFact) -> str:
