@@ -15,11 +15,15 @@ from expert.facts.vocabulary import (
     SymptomName,
     Unit,
     display,
+    display_number,
 )
 
 # A dose above this many milligrams a day is taken to be a typing mistake, not a supplement:
 # it is a thousand times the largest upper limit for any nutrient here (calcium, 2,500 mg).
 MAX_DAILY_DOSE_MG = Decimal(100_000)
+# A refused dose past this is named by its order, not written out: a 1e300 typed by mistake
+# would otherwise fill the line with three hundred digits.
+_WRITTEN_OUT_UP_TO = Decimal(10) ** 15
 # Longer than a lifetime of supplement use is a mistake too.
 MAX_DURATION_MONTHS = 1200
 
@@ -56,9 +60,9 @@ class Symptom(_Fact):
         return ("symptom", self.name, self.location)
 
     def describe(self) -> str:
-        words = self.name.replace("_", " ")
+        words = display(self.name)
         if self.location:
-            words += " (" + self.location.replace("_", " ") + ")"
+            words += " (" + display(self.location) + ")"
         extra = [w for w, on in (("persistent", self.persistent), ("severe", self.severe)) if on]
         return words + (", " + " and ".join(extra) if extra else "")
 
@@ -89,16 +93,20 @@ class Supplement(_Fact):
     @model_validator(mode="after")
     def _dose_is_plausible(self):
         if self.unit == "IU" and self.nutrient not in IU_PER_MCG:
-            defined = ", ".join(IU_PER_MCG)
+            defined = " and ".join(display(n) for n in IU_PER_MCG)
             raise ValueError(
-                f"unit 'IU' has no defined conversion for {self.nutrient}; "
+                f"unit 'IU' has no defined conversion for {display(self.nutrient)}; "
                 f"use mg, mcg or g (IU is accepted only for {defined})"
             )
-        if self.daily_dose_mg > MAX_DAILY_DOSE_MG:
-            raise ValueError(
-                f"daily_dose {self.daily_dose:g} {self.unit} is {self.daily_dose_mg:,f} mg a day, "
-                f"more than the {MAX_DAILY_DOSE_MG:,} mg a day accepted; check the dose and unit"
-            )
+        dose_mg = self.daily_dose_mg
+        if dose_mg > MAX_DAILY_DOSE_MG:
+            limit = f"more than the {display_number(MAX_DAILY_DOSE_MG)} mg a day accepted; check the dose and unit"
+            if Decimal(repr(self.daily_dose)) >= _WRITTEN_OUT_UP_TO:
+                raise ValueError(f"daily_dose over {display_number(_WRITTEN_OUT_UP_TO)} {self.unit} is {limit}")
+            dose = f"{display_number(self.daily_dose)} {self.unit}"
+            if self.unit == "mg":
+                raise ValueError(f"daily_dose {dose} is {limit}")
+            raise ValueError(f"daily_dose {dose} is {display_number(dose_mg)} mg a day, {limit}")
         return self
 
     @property
@@ -113,9 +121,10 @@ class Supplement(_Fact):
         return ("supplement", self.nutrient)
 
     def describe(self) -> str:
-        words = f"{display(self.nutrient)} supplement, {self.daily_dose:g} {self.unit} a day"
+        words = f"{display(self.nutrient)} supplement, {display_number(self.daily_dose)} {self.unit} a day"
         if self.duration_months is not None:
-            words += f" for {self.duration_months:g} month{'' if self.duration_months == 1 else 's'}"
+            months = self.duration_months
+            words += f" for {display_number(months)} month{'' if months == 1 else 's'}"
         return words
 
 
@@ -129,7 +138,7 @@ class Lifestyle(_Fact):
         return ("lifestyle", self.factor)
 
     def describe(self) -> str:
-        return self.factor.replace("_", " ")
+        return display(self.factor)
 
 
 class Diet(_Fact):
@@ -142,7 +151,7 @@ class Diet(_Fact):
         return ("diet", self.pattern)
 
     def describe(self) -> str:
-        return "diet: " + self.pattern.replace("_", " ")
+        return "diet: " + display(self.pattern)
 
 
 class Medication(_Fact):
@@ -168,7 +177,7 @@ class Condition(_Fact):
         return ("condition", self.name)
 
     def describe(self) -> str:
-        return "has " + self.name.replace("_", " ")
+        return "has " + display(self.name)
 
 
 UserFact = Annotated[

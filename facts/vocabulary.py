@@ -1,5 +1,6 @@
 """The words a fact may use: every name, place, nutrient and factor the documents speak of."""
 
+from decimal import Decimal
 from typing import Literal, get_args
 
 SymptomName = Literal[
@@ -76,6 +77,27 @@ _DISPLAY = {
 
 
 def display(value) -> str:
-    """A vocabulary value as it reads in a sentence: `vitamin_d` -> `vitamin D`."""
+    """A vocabulary value as it reads in a sentence: `vitamin_d` -> `vitamin D`; a number as
+    `display_number` writes it."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return display_number(value)
     text = str(value)
     return _DISPLAY.get(text, text.replace("_", " "))
+
+
+def display_number(value: int | float | Decimal) -> str:
+    """A number as a person writes it: `1e9` -> `1,000,000,000`, `12.0` -> `12`, `0.000125` as is.
+
+    Thousands are separated by commas, there is never an exponent, and a float shows the digits
+    of its shortest repr (what was typed), no more: the binary value is not rounded a second time.
+    """
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        value = Decimal(repr(value))
+    number = Decimal(value)
+    if not number.is_finite():
+        return str(number)
+    if number == 0:
+        return "0"
+    return format(number.normalize(), ",f")
