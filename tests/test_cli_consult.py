@@ -106,3 +106,15 @@ def test_a_missing_case_file_is_named(tmp_path):
     out = run_expert("consult", str(tmp_path / "nowhere.json"))
     assert out.returncode == 2
     assert "nowhere.json: no such file" in out.stderr
+
+
+def test_several_case_files_as_a_real_process_report_the_good_and_name_the_bad(tmp_path):
+    good = write_case(tmp_path, [supplement("magnesium", 500), symptom("twitching")], "good.json")
+    bad = write_case(tmp_path, [supplement("vitamin_b6", 5000, "IU")], "bad.json")
+    out = run_expert("consult", str(bad), str(good))
+    assert out.returncode == 2
+    assert out.stderr == (
+        f"expert: {bad}: facts[0]: unit 'IU' has no defined conversion for vitamin B6; use mg, mcg or g "
+        "(IU is accepted only for vitamin D)\n"
+    )
+    assert out.stdout.startswith(f"==> {good} <==\nWhat to do\n") and out.stdout.count("Disclaimer: ") == 1
