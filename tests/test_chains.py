@@ -86,9 +86,14 @@ def test_red_flags_come_first_in_the_report():
 
 
 def test_red_flags_fire_before_anything_else():
-    # Salience: whatever the order the facts come in, the red flag is the first firing.
-    report = expert.consult([symptom("twitching", "eyelids"), level("magnesium", "low"), symptom("irregular_heartbeat")])
-    assert report.fired[0].rule == "red_flag.irregular_heartbeat"
+    # Salience: whatever the order the facts come in, the red flags are the first firings. Tetany
+    # also makes calcium deficiency suspected; without salience that firing would come between them.
+    others = [symptom("twitching", "eyelids"), level("magnesium", "low"), symptom("twitching", "face")]
+    flags = [symptom("tetany"), symptom("irregular_heartbeat")]
+    for facts in (others + flags, flags + others, others[:1] + flags[::-1] + others[1:]):
+        rules = [f.rule for f in expert.consult(facts).fired]
+        assert sorted(rules[:2]) == ["red_flag.irregular_heartbeat", "red_flag.tetany"], rules
+        assert not [r for r in rules[2:] if r.startswith("red_flag.")], rules
 
 
 def test_each_matched_fact_is_traceable_to_the_person_or_an_earlier_firing():
