@@ -34,7 +34,7 @@ def test_vitamin_d_in_iu_converts_at_40_iu_per_microgram():
 
 def test_iu_for_a_nutrient_without_a_conversion_is_refused_with_what_is_accepted():
     [line] = problems({"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": 50, "unit": "IU"})
-    assert "IU" in line and "vitamin_b6" in line and "mg, mcg or g" in line
+    assert "IU" in line and "vitamin B6" in line and "mg, mcg or g" in line
 
 
 @pytest.mark.parametrize("dose", [-1, 0, math.nan, math.inf, 10**9])

@@ -273,3 +273,18 @@ def test_follow_ups_come_only_for_what_was_chosen(kb):
     assert "nutrient_level:magnesium" in asked and "nutrient_level:calcium" not in asked
     with pytest.raises(KeyError):
         follow_up("symptom:fatigue/location")
+
+
+def test_a_dose_and_a_time_are_read_back_as_a_person_writes_them():
+    dose = question("supplement:vitamin_d/daily_dose")
+    assert dose.describe(dose.parse("1234567 mcg")) == "1,234,567 mcg a day"
+    assert dose.describe(dose.parse("0.0000001 g")) == "0.0000001 g a day"
+    months = question("supplement:vitamin_d/duration_months")
+    assert months.describe(months.parse("12")) == "12 months"
+
+
+def test_a_dose_without_a_unit_is_asked_back_in_plain_digits():
+    dose = question("supplement:vitamin_b6/daily_dose")
+    with pytest.raises(AnswerError) as error:
+        dose.parse("1000000000")
+    assert str(error.value).startswith("1,000,000,000 what? Give the unit too, e.g. '1,000,000,000 mg'")

@@ -27,7 +27,15 @@ from pydantic import ValidationError
 from expert.errors import ExpertError
 from expert.facts import Supplement, choices
 from expert.facts.models import MAX_DURATION_MONTHS
-from expert.facts.vocabulary import ConditionName, DietPattern, LifestyleFactor, Location, Nutrient, SymptomName
+from expert.facts.vocabulary import (
+    ConditionName,
+    DietPattern,
+    LifestyleFactor,
+    Location,
+    Nutrient,
+    SymptomName,
+    display_number,
+)
 
 MAX_ANSWER_LENGTH = 200
 
@@ -304,8 +312,8 @@ class Question:
         if self.answer == "choose_any":
             return ", ".join(option_label(v) for v in value) or "none"
         if self.answer == "amount":
-            return f"{value[0]:g} {value[1]} a day"
-        return f"{value:g} month{'' if value == 1 else 's'}"
+            return f"{display_number(value[0])} {value[1]} a day"
+        return f"{display_number(value)} month{'' if value == 1 else 's'}"
 
 
 def group_of(question_id: str) -> str:
@@ -523,7 +531,9 @@ def _parse_amount(text: str, nutrient: str | None) -> list:
     dose = _number(match.group(1), "dose")
     unit_word = (match.group(2) or "").strip()
     if not unit_word:
-        raise AnswerError(f"{dose:g} what? Give the unit too, e.g. '{dose:g} mg' ({UNITS_SHOWN})")
+        raise AnswerError(
+            f"{display_number(dose)} what? Give the unit too, e.g. '{display_number(dose)} mg' ({UNITS_SHOWN})"
+        )
     unit = _UNITS.get(unit_word)
     if unit is None:
         raise AnswerError(f"'{_shorten(unit_word)}' is not a unit of dose; use {UNITS_SHOWN}")
@@ -557,5 +567,5 @@ def _parse_months(text: str) -> float:
         raise AnswerError(f"'{_shorten(unit)}' is not a length of time; give months or years, e.g. 12 months")
     months = round(number * _MONTHS_PER[unit], 2)
     if months > MAX_DURATION_MONTHS:
-        raise AnswerError(f"{months:g} months is longer than a lifetime of supplements; check the number")
+        raise AnswerError(f"{display_number(months)} months is longer than a lifetime of supplements; check the number")
     return months
