@@ -92,9 +92,14 @@ def test_iu_for_a_nutrient_without_a_conversion_names_both_nutrients_in_words(tm
 def test_a_conflict_shows_the_first_fact_in_words(tmp_path, capsys):
     lines = error_lines(tmp_path, capsys, [supplement("vitamin_b6", 1500.0, months=12.0), supplement("vitamin_b6", 5)])
     assert lines == [
-        "expert: facts[1]: conflicts with facts[0] (vitamin B6 supplement, 1,500 mg a day for 12 months); "
+        "expert: facts[1]: conflicts with facts[0], vitamin B6 supplement, 1,500 mg a day for 12 months; "
         "give each supplement once"
     ]
+
+
+def test_a_repeated_test_result_names_the_kind_of_fact_in_words(tmp_path, capsys):
+    lines = error_lines(tmp_path, capsys, [level("vitamin_b12", "low"), level("vitamin_b12", "low")])
+    assert lines == ["expert: facts[1]: repeats facts[0], low vitamin B12 (tested); give each nutrient level once"]
 
 
 def test_a_wrong_nutrient_lists_the_values_a_case_file_may_hold(tmp_path, capsys):

@@ -215,7 +215,9 @@ def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: 
         if fact.key() in seen:
             first, known = seen[fact.key()]
             what = "repeats" if known == fact else "conflicts with"
-            problems.append(f"facts[{index}]: {what} facts[{first}] ({known.describe()}); give each {fact.kind} once")
+            problems.append(
+                f"facts[{index}]: {what} facts[{first}], {known.describe()}; give each {fact.kind.replace('_', ' ')} once"
+            )
         else:
             seen[fact.key()] = (index, fact)
     if problems:
