@@ -73,15 +73,26 @@ def env(**extra) -> dict:
     return out
 
 
-def run_expert(lines: list[str], *args: str, cwd=None, extra_env=None, timeout: float = 120) -> subprocess.CompletedProcess:
+# A piped consultation reads its input to the end and exits: only a console that hangs waits this out.
+DEADLINE = 180
+
+
+def run_expert(lines: list[str], *args: str, cwd=None, extra_env=None, timeout: float = DEADLINE) -> subprocess.CompletedProcess:
     """The real program, its input piped from these lines."""
-    return subprocess.run(
-        [sys.executable, "-m", "expert", *args],
-        input="".join(line + "\n" for line in lines),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd or ROOT,
-        env=env(**(extra_env or {})),
-        timeout=timeout,
-    )
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "expert", *args],
+            input="".join(line + "\n" for line in lines),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=cwd or ROOT,
+            env=env(**(extra_env or {})),
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        shown = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        raise AssertionError(
+            f"expert {' '.join(args)} did not end within {timeout} s of reading {len(lines)} lines to the end "
+            f"of its input; it printed last: {shown[-400:]!r}"
+        ) from None

@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ from tests.test_audit import (  # noqa: F401 (log is the fixture both files use)
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+# A working command ends within seconds, even on a loaded machine; only one that hangs waits this out.
+DEADLINE = 120
 
 
 def without_time(record: AuditRecord) -> dict:
@@ -50,7 +53,10 @@ class TestReplay:
         def run(seed: str, *args: str) -> subprocess.CompletedProcess:
             env = {**os.environ, "PYTHONHASHSEED": seed}
             command = [sys.executable, "-m", "expert", "audit", *args]
-            return subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+            try:
+                return subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=DEADLINE)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"expert audit {' '.join(args[:1])} did not finish within {DEADLINE} s")
 
         assert run("1", str(case), "--log", str(path), "--include-facts").returncode == 0
         assert run("2", str(case), "--log", str(path), "--include-facts").returncode == 0
@@ -198,22 +204,48 @@ class TestBatch:
         assert "--log" in capsys.readouterr().err
 
 
+CTRL_C_SCRIPT = """
+import os, signal, sys, time, multiprocessing
+from pathlib import Path
+from expert.audit.batch import audit_cases
+
+def ignores_sigint(pid):
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            mask = next(line for line in status if line.startswith("SigIgn:")).split()[1]
+    except (OSError, StopIteration):
+        return False  # gone, or not yet there
+    return bool(int(mask, 16) & (1 << (signal.SIGINT - 1)))
+
+def interrupt(done, total):
+    # As a person would: once the batch is under way, every worker started and ready for Ctrl-C.
+    end = time.monotonic() + DEADLINE
+    while not (workers := multiprocessing.active_children()) or not all(ignores_sigint(w.pid) for w in workers):
+        if time.monotonic() > end:
+            sys.exit("the pool's workers never came to ignore SIGINT")
+        time.sleep(0.01)
+    os.killpg(0, signal.SIGINT)  # what a terminal's Ctrl-C does: every process of the group
+    signal.pause()  # the interrupt arrives here at the latest
+
+try:
+    audit_cases([Path(p) for p in PATHS], workers=2, progress=interrupt)
+except KeyboardInterrupt:
+    sys.exit(130)
+sys.exit("the batch finished although Ctrl-C was pressed")
+"""
+
+
 def test_ctrl_c_stops_a_batch_with_workers(tmp_path):
     """Ctrl-C reaches the whole process group; the batch must stop (exit 130), not hang on dead workers."""
     paths = write_cases(tmp_path / "cases")
-    script = f"""
-import os, signal, sys
-from pathlib import Path
-from expert.audit.batch import audit_cases
-def interrupt(done, total):
-    os.killpg(0, signal.SIGINT)  # what a terminal's Ctrl-C does: every process of the group
-try:
-    audit_cases([Path(p) for p in {[str(p) for p in paths * 50]!r}], workers=2, progress=interrupt)
-except KeyboardInterrupt:
-    sys.exit(130)
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, start_new_session=True
-    )
-    assert done.returncode == 130, done.stderr
-    assert "Traceback" not in done.stderr
+    script = f"DEADLINE = {DEADLINE}\nPATHS = {[str(p) for p in paths * 50]!r}\n" + CTRL_C_SCRIPT
+    batch = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+    try:
+        out, err = batch.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        os.killpg(batch.pid, signal.SIGKILL)
+        batch.communicate()
+        pytest.fail(f"the batch did not stop within {DEADLINE} s of Ctrl-C: it hangs on its workers")
+    assert batch.returncode == 130, err
+    assert "Traceback" not in err, err
