@@ -12,22 +12,29 @@ files (the implicit verb `run`: `expert audit run CASES...` is the same). A case
 named like a verb is given as ./verify.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
 import sys
 import textwrap
-import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from expert.audit.log import AuditRecord, SignatureRecord, append_records, check_appendable, verify_log
-from expert.audit.diff import DiffConclusion, LogDiff, RecordDiff, diff_log
-from expert.audit.batch import audit_cases, expand_cases
 from expert.errors import InvalidKnowledgeBaseError
-from expert.audit.keys import CASE_KEY_ENV, CaseKey, PublicKey, SigningKey, default_case_key_path
-from expert.audit.replay import log_stats, replay_log
 from expert.util.textsafe import safe_lines, safe_text
-from expert.rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+
+# The audit trail's modules (pydantic, cryptography) are imported by the verb that runs, so that
+# `expert --help` and the other commands do not wait for them.
+if TYPE_CHECKING:
+    from expert.audit.diff import DiffConclusion, LogDiff, RecordDiff
+    from expert.audit.keys import CaseKey
+    from expert.rules.knowledge import KnowledgeBase
+
+# expert.audit.keys.CASE_KEY_ENV, spelt out here for the help text (tests/test_startup.py checks
+# the two agree).
+CASE_KEY_ENV = "EXPERT_AUDIT_KEY_FILE"
 
 VERBS = ("verify", "replay", "stats", "diff", "keygen")
 DEFAULT_VERB = "run"
@@ -223,6 +230,8 @@ def _named_case_key_file(args) -> Path | None:
 def _case_key_for_writing(args) -> tuple[CaseKey, Path | None]:
     """The key to hash the batch's cases with: the one named, else the log's own; and where to
     keep it when it is new (None when it exists). A new key is kept only once the batch is good."""
+    from expert.audit.keys import CaseKey, default_case_key_path
+
     path = _named_case_key_file(args) or default_case_key_path(args.log)
     if path.exists() or path.is_symlink():
         return CaseKey.read(path), None
@@ -231,6 +240,8 @@ def _case_key_for_writing(args) -> tuple[CaseKey, Path | None]:
 
 def _case_key_for_reading(args) -> CaseKey | None:
     """The key named, else the log's own if it has one beside it; None when there is none."""
+    from expert.audit.keys import CaseKey, default_case_key_path
+
     named = _named_case_key_file(args)
     if named is not None:
         return CaseKey.read(named)
@@ -256,6 +267,10 @@ def _records(count: int) -> str:
 
 
 def run_audit(args: argparse.Namespace, out) -> int:
+    from expert.audit.batch import audit_cases, expand_cases
+    from expert.audit.keys import SigningKey
+    from expert.audit.log import AuditRecord, SignatureRecord, append_records, check_appendable
+
     out = _SafeOut(out)
     paths = expand_cases(args.cases)
     # Said before any work: a log that cannot be one, or a signing key that cannot be used.
@@ -289,6 +304,9 @@ def _span(first: int, last: int) -> str:
 
 
 def run_verify(args: argparse.Namespace, out) -> int:
+    from expert.audit.keys import PublicKey
+    from expert.audit.log import verify_log
+
     out = _SafeOut(out)
     public_key = PublicKey.read(args.public_key) if args.public_key else None
     result = verify_log(args.log, expected_head=args.head, public_key=public_key)
@@ -323,6 +341,8 @@ def run_verify(args: argparse.Namespace, out) -> int:
 
 
 def run_keygen(args: argparse.Namespace, out) -> int:
+    from expert.audit.keys import SigningKey
+
     key = SigningKey.generate()
     private, public = key.write(args.keyfile)
     out = _SafeOut(out)
@@ -353,6 +373,8 @@ _UNCHECKED = {
 
 def _chain_is_sound(log: str) -> bool:
     """Verify the log before reading it back; a broken chain is said on stderr, as replay and stats go on."""
+    from expert.audit.log import verify_log
+
     result = verify_log(log)
     if not result.ok:
         _warn(
@@ -362,6 +384,8 @@ def _chain_is_sound(log: str) -> bool:
 
 
 def run_replay(args: argparse.Namespace, out) -> int:
+    from expert.audit.replay import replay_log
+
     out = _SafeOut(out)
     case_key = _case_key_for_reading(args)
     sound = _chain_is_sound(args.log)
@@ -386,6 +410,8 @@ def run_replay(args: argparse.Namespace, out) -> int:
 
 
 def run_stats(args: argparse.Namespace, out) -> int:
+    from expert.audit.replay import log_stats
+
     _chain_is_sound(args.log)
     stats = log_stats(args.log)
     if args.format == "json":
@@ -422,6 +448,10 @@ def _short(hash_: str) -> str:
 
 def _load_given_knowledge_base(kb_dir: str | None, ledger: str | None) -> KnowledgeBase:
     """The knowledge base of --kb and --ledger; InvalidKnowledgeBaseError, one line a fault, if it does not load."""
+    import tomllib
+
+    from expert.rules.knowledge import KnowledgeBaseError, load_knowledge_base
+
     problems = []
     if kb_dir is not None and not Path(kb_dir).is_dir():
         problems.append(f"{kb_dir}: no such folder")
@@ -514,6 +544,8 @@ def write_diff(out, diff: LogDiff) -> None:
 
 
 def run_diff(args: argparse.Namespace, out) -> int:
+    from expert.audit.diff import diff_log
+
     given = args.kb is not None or args.ledger is not None
     try:
         # The project's knowledge base is loaded by diff_log, after the log is read: a log that

@@ -4,7 +4,6 @@ import argparse
 from pathlib import Path
 
 from expert.errors import InvalidKnowledgeBaseError
-from expert.kb.check import check_files
 
 
 def register(subparsers) -> None:
@@ -35,6 +34,8 @@ def run(args: argparse.Namespace, out) -> int:
     problems = _not_there(args.kb, args.ledger)
     if problems:
         raise InvalidKnowledgeBaseError(problems)
+    from expert.kb.check import check_files
+
     result = check_files(args.kb, args.ledger)
     if result.coverage is not None:
         out.write("\n".join(result.coverage.lines()) + "\n")

@@ -2,11 +2,7 @@
 
 import argparse
 
-from expert.util.casefile import read_case
-from expert.kb.clips import deffacts, export_clips
 from expert.errors import ExpertError, InvalidKnowledgeBaseError
-from expert.engine.session import parse_fact
-from expert.rules.knowledge import KnowledgeBaseError, default_knowledge_base
 
 
 def register(subparsers) -> None:
@@ -25,6 +21,11 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace, out) -> int:
+    from expert.engine.session import parse_fact
+    from expert.kb.clips import deffacts, export_clips
+    from expert.rules.knowledge import KnowledgeBaseError, default_knowledge_base
+    from expert.util.casefile import read_case
+
     try:
         kb = default_knowledge_base()
     except KnowledgeBaseError as exc:

@@ -2,9 +2,6 @@
 
 import argparse
 
-from expert.kb.graph import rules_as
-from expert.engine.session import Session
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -24,6 +21,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace, out) -> int:
+    from expert.engine.session import Session
+    from expert.kb.graph import rules_as
+
     # A Session loads the knowledge base and turns a broken one into InvalidKnowledgeBaseError.
     out.write(rules_as(Session().knowledge_base, args.format))
     return 0

@@ -3,10 +3,6 @@
 import argparse
 import json
 
-from expert.util.casefile import read_case
-from expert.explain.render import terminal_width
-from expert.console.simulate import simulate
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -22,6 +18,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace, out) -> int:
+    from expert.console.simulate import simulate
+    from expert.explain.render import terminal_width
+    from expert.util.casefile import read_case
+
     result = simulate(read_case(args.case))
     if args.format == "json":
         out.write(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")

@@ -2,7 +2,8 @@
 
 All the reasoning lives in the library (expert.console.interview, expert.console.planner, expert.explain.summary,
 expert.explain.proof); this module only reads input, turns commands into calls, and prints text made
-by expert.console.text. It writes no file unless asked (`save`, `--journal`).
+by expert.console.text. It writes nothing of the person's unless asked (`save`, `--journal`); the
+one file it keeps on its own is its first screen, in the user's cache folder (expert.console.opening).
 """
 
 import json
@@ -22,6 +23,7 @@ from expert.console.interview import (
     journal_line,
     read_resumable,
 )
+from expert.console.opening import PROMPT_SIGN, Opening, colour_wanted
 from expert.console.questions import AnswerError, Question
 from expert.explain.render import terminal_width
 from expert.explain.summary import find_conclusions, summarise
@@ -30,24 +32,6 @@ from expert.util.textsafe import safe_text
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
 
 COMMANDS = {"why", "how", "facts", "change", "retract", "trace", "summary", "save", "load", "help", "quit", "exit", "done", "verbose"}
-
-
-def add_arguments(parser) -> None:
-    """The console's options on the top-level `expert` parser."""
-    parser.add_argument("--resume", metavar="FILE", help="continue a consultation from a case file or a journal")
-    parser.add_argument(
-        "--journal", metavar="FILE", help="write each answer to FILE as it is given, so that nothing is lost"
-    )
-    parser.add_argument(
-        "--verbose", action="store_true", help="show each conclusion with its sentences as it is reached (the 'verbose' command toggles it)"
-    )
-
-
-def colour_wanted(stream) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set or TERM is dumb."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    return hasattr(stream, "isatty") and stream.isatty()
 
 
 class Console:
@@ -74,6 +58,11 @@ class Console:
 
     def say(self, message: str = "") -> None:
         """Print a message, any line longer than the width wrapped at a space under its own indent."""
+        self.stdout.write(self.wrapped(message))
+        self.stdout.flush()
+
+    def wrapped(self, message: str) -> str:
+        """A message as `say` prints it."""
         width = self.width
         lines = []
         for line in message.split("\n"):
@@ -81,8 +70,7 @@ class Console:
                 indent = line[: len(line) - len(line.lstrip())]
                 line = text.wrap(line.strip(), indent, width=width)
             lines.append(line)
-        self.stdout.write("\n".join(lines) + "\n")
-        self.stdout.flush()
+        return "\n".join(lines) + "\n"
 
     def read(self, prompt: str) -> str:
         if self.tty and self.stdout is sys.stdout:
@@ -116,8 +104,13 @@ class Console:
     def width(self) -> int:
         return terminal_width()
 
-    def run(self, resumed: Outcome | None = None, resumed_from: str | None = None) -> int:
-        self.say(text.intro(self.interview.knowledge_base, self.width))
+    def run(self, resumed: Outcome | None = None, resumed_from: str | None = None, opening: Opening | None = None) -> int:
+        """The consultation, to its end. `opening`: what expert.console.opening knows of the first
+        screen (the introduction and the first question), shown already or to be kept for next time."""
+        intro = self.wrapped(text.intro(self.interview.knowledge_base, self.width))
+        if opening is None or opening.shown is None:
+            self.stdout.write(intro)
+            self.stdout.flush()
         if resumed is not None:
             self.say(f"\nContinuing from {resumed_from}: {_count(len(self.interview.answers), 'answer')} so far.")
             self.show(resumed)
@@ -135,10 +128,25 @@ class Console:
                 line = self.read("> ")
             else:
                 self.finished = False
-                line = self.read(text.prompt(q, self.asked + 1, self.style, self.width))
+                prompt = text.prompt(q, self.asked + 1, self.style, self.width)
+                if opening is not None:
+                    prompt = self._after_opening(opening, intro, prompt)
+                    opening = None
+                line = self.read(prompt)
             if self.command(line) == "quit":
                 self.farewell()
                 return EXIT_OK
+
+    @staticmethod
+    def _after_opening(opening: Opening, intro: str, prompt: str) -> str:
+        """The first question's prompt less what the opening showed of it; the first screen is kept
+        for the next start."""
+        if not prompt.endswith(PROMPT_SIGN):
+            return prompt  # not a screen the opening knows how to keep
+        screen = intro + prompt.removesuffix(PROMPT_SIGN)
+        opening.remember(screen)
+        # A screen shown that is not this one (it cannot be, for the same files) is followed by the question in full.
+        return PROMPT_SIGN if opening.shown == screen else prompt
 
     def next_question(self) -> Question | None:
         if self.asked_again is not None:
@@ -488,8 +496,9 @@ def _open_journal(path: Path, resume: str | None) -> str | None:
     return None
 
 
-def run_console(args) -> int:
-    """The console's entry point, called by `expert` with no command."""
+def run_console(args, opening: Opening | None = None) -> int:
+    """The console's entry point, called by `expert` with no command (and, before it, by
+    expert.console.opening, which may have shown the first screen already)."""
     for stream in (sys.stdin, sys.stdout):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
@@ -517,7 +526,7 @@ def run_console(args) -> int:
     if console.tty:
         import readline  # noqa: F401  (line editing at a terminal; its history is never written)
     try:
-        return console.run(outcome, resume)
+        return console.run(outcome, resume, opening)
     except EOFError:
         console.write_journal()
         console.say("")

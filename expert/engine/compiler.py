@@ -6,6 +6,7 @@ import operator
 from decimal import Decimal
 from functools import cache
 
+from expert.engine import _quiet  # noqa: F401  (keeps experta from configuring logging: before any experta import)
 from experta import AS, MATCH, NOT, DefFacts, KnowledgeEngine, L, P, Rule as ExpertaRule
 from experta import Fact as ExpertaFact
 from experta import watchers

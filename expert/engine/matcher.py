@@ -24,6 +24,7 @@ constraint, a nested field) is left to experta's own walk, with the dirty tracki
 
 from collections.abc import Mapping
 
+from expert.engine import _quiet  # noqa: F401  (keeps experta from configuring logging: before any experta import)
 from experta.fieldconstraint import ANDFC, L, P, W
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
