@@ -249,10 +249,6 @@ class TestChange:
         )
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the short form of a conclusion is cut at its first colon even inside brackets, so the red flag "
-    "for an irregular heartbeat reads '... magnesium deficiency (the minerals document adds.'"
-))
 def test_the_irregular_heartbeat_red_flag_is_shown_as_a_whole_sentence():
     out = run_expert(["eyelids", "none", "no", "no", "no", "yes", "quit"], extra_env={"COLUMNS": "80"}).stdout
     shown = flat(after(out, "yes"))

@@ -135,8 +135,13 @@ def by_relevance(sources: list, text: str) -> list:
 def short_text(c: Conclusion) -> str:
     """What a conclusion says, in its first clause."""
     text = c.text
-    cut = min((i for i in (text.find(": "), text.find("; "), text.find(". ")) if i > 0), default=len(text))
-    return text[:cut].rstrip(".") + "."
+    depth = 0
+    for i, char in enumerate(text):
+        depth += char in "([" and 1 or (char in ")]" and -1 or 0)
+        # Cut at the first clause's end, never inside brackets: "(the minerals document adds: ...)"
+        if depth == 0 and i > 0 and char in ":;." and text[i + 1 : i + 2] == " ":
+            return text[:i] + "."
+    return text.rstrip(".") + "."
 
 
 def quotes(conclusion: Conclusion, indent: str, style: Style, width: int, limit: int | None = None) -> list[str]:
