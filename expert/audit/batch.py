@@ -1,12 +1,17 @@
-"""Auditing many case files at once, in one process or several, with records in a fixed order."""
+"""Auditing many case files at once, in one process or several, with records in a fixed order.
+
+`audit_to_log` keeps memory the same whatever the number of cases: each record goes to the
+batch's temporary file as soon as it is made (expert.audit.log.AuditBatch), and the batch is
+appended to the log at the end, whole or not at all.
+"""
 
 import glob
 import multiprocessing
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from expert.audit.log import AuditRecord, Entry, append_records, audit_record
+from expert.audit.log import Appended, AuditBatch, AuditRecord, audit_record, check_appendable
 from expert.util.casefile import read_case
 from expert.errors import AuditError, InvalidFactError
 from expert.audit.keys import CaseKey, SigningKey
@@ -66,13 +71,28 @@ def _audit_in_worker(job: tuple[Path, bool, CaseKey | None]) -> AuditRecord | li
     return _audit_or_problems(job, _worker_kb)
 
 
-def _collect(outcomes: Iterable, total: int, progress: Callable[[int, int], None] | None) -> list:
-    results = []
+def _outcomes(
+    paths: list[Path], kb: KnowledgeBase, include_facts: bool, workers: int,
+    progress: Callable[[int, int], None] | None, case_key: CaseKey | None,
+) -> Iterator[AuditRecord | list[str]]:
+    """Each case's record, or the lines of its faults, in the order of `paths` whatever `workers` is."""
+    jobs = [(path, include_facts, case_key) for path in paths]
+    if workers <= 1 or len(jobs) <= 1:
+        outcomes: Iterable = (_audit_or_problems(job, kb) for job in jobs)
+        yield from _counted(outcomes, len(jobs), progress)
+        return
+    # Leaving the pool's block terminates its workers: on Ctrl-C the batch stops at once
+    # instead of waiting for workers that the interrupt has already stopped.
+    with multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(kb,)) as pool:
+        chunk = max(1, min(64, len(jobs) // (workers * 8)))
+        yield from _counted(pool.imap(_audit_in_worker, jobs, chunksize=chunk), len(jobs), progress)
+
+
+def _counted(outcomes: Iterable, total: int, progress: Callable[[int, int], None] | None) -> Iterator:
     for done, outcome in enumerate(outcomes, start=1):
-        results.append(outcome)
+        yield outcome
         if progress:
             progress(done, total)
-    return results
 
 
 def audit_cases(
@@ -88,29 +108,58 @@ def audit_cases(
 
     Every case is read before any record is returned: one bad case file raises InvalidFactError
     listing the faults of all of them, so that a batch is logged whole or not at all. With
-    `case_key`, each record's case hash is keyed with it.
+    `case_key`, each record's case hash is keyed with it. The records are all held in memory;
+    `audit_to_log` holds none.
     """
     kb = knowledge_base or default_knowledge_base()
-    jobs = [(path, include_facts, case_key) for path in paths]
-    if workers <= 1 or len(jobs) <= 1:
-        results = _collect((_audit_or_problems(job, kb) for job in jobs), len(jobs), progress)
-    else:
-        # Leaving the pool's block terminates its workers: on Ctrl-C the batch stops at once
-        # instead of waiting for workers that the interrupt has already stopped.
-        with multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(kb,)) as pool:
-            chunk = max(1, len(jobs) // (workers * 8))
-            results = _collect(pool.imap(_audit_in_worker, jobs, chunksize=chunk), len(jobs), progress)
-    problems = [line for outcome in results if isinstance(outcome, list) for line in outcome]
+    records, problems = [], []
+    for outcome in _outcomes(paths, kb, include_facts, workers, progress, case_key):
+        if isinstance(outcome, list):
+            problems += outcome
+        else:
+            records.append(outcome)
     if problems:
         raise InvalidFactError(problems)
-    return results
+    return records
+
+
+def audit_into(
+    batch: AuditBatch,
+    paths: list[Path],
+    *,
+    knowledge_base: KnowledgeBase | None = None,
+    include_facts: bool = False,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    case_key: CaseKey | None = None,
+) -> None:
+    """Consult every case and add its record to `batch`, in the order of `paths` whatever `workers` is.
+
+    As `audit_cases`, every case is read, and one bad case file raises InvalidFactError listing
+    the faults of all of them (the batch is then not to be appended).
+    """
+    kb = knowledge_base or default_knowledge_base()
+    problems: list[str] = []
+    for outcome in _outcomes(paths, kb, include_facts, workers, progress, case_key):
+        if isinstance(outcome, list):
+            problems += outcome
+        elif not problems:  # once a case is bad nothing will be appended: the rest are only checked
+            batch.add(outcome)
+    if problems:
+        raise InvalidFactError(problems)
 
 
 def audit_to_log(
     log: str | Path, paths: list[Path], *, signing_key: SigningKey | None = None, **options
-) -> list[Entry]:
-    """Audit case files and append their records to a log, continuing its chain; return them sealed.
+) -> Appended:
+    """Audit case files and append their records to a log, continuing its chain, in constant memory.
 
+    The records wait in a temporary file beside the log until every case is consulted, then go in
+    at once under the log's lock: whole, or (a bad case file, a full disk, Ctrl-C) not at all.
     With `signing_key`, a signature of the new head follows the batch, in the same write.
+    `options` are those of `audit_into`.
     """
-    return append_records(log, audit_cases(paths, **options), signing_key=signing_key)
+    check_appendable(log)  # said before any case is consulted
+    with AuditBatch(log) as batch:
+        audit_into(batch, paths, **options)
+        return batch.append(signing_key=signing_key)

@@ -7,11 +7,17 @@ signature record (Ed25519) after a batch signs the head, so that a log rewritten
 hashes fails `verify_log(..., public_key=...)`.
 
 A batch is appended whole or not at all, under an exclusive lock; readers take a shared lock,
-so that they never see a batch half written. What each record holds is `expert.audit.record`.
+so that they never see a batch half written. A batch of any size is gathered in an `AuditBatch`,
+which keeps its records in an unnamed temporary file beside the log rather than in memory, and
+appends them in one locked write at the end. What each record holds is `expert.audit.record`.
 """
 
 import errno
+import json
 import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -28,6 +34,7 @@ from expert.audit.record import (  # noqa: F401  (re-exported: the audit API is 
     audit_record,
     canonical_json,
     case_hash,
+    sha256,
     check_case_hash,
     firing_records,
     knowledge_base_hash,
@@ -41,6 +48,8 @@ from expert.audit.keys import PublicKey, SigningKey
 
 # A log is read whole; more than this is refused rather than read into memory.
 MAX_LOG_BYTES = 1_000_000_000
+# A batch is written to the log in pieces of about this size (what it holds in memory while it is written).
+_WRITE_CHUNK = 1 << 16
 
 
 def _last_line(fd: int, size: int) -> bytes | None:
@@ -65,34 +74,74 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _write_whole(fd: int, data: bytes, size: int, path: Path) -> None:
-    """Append `data` and make it durable, or cut the file back to `size` and raise.
+class _Appender:
+    """Appends bytes to a log in pieces, then makes them durable; or cuts the log back to `size`.
 
-    Whatever stops the write (a full disk, a file-size limit, an I/O error, Ctrl-C) the log is
-    left exactly as it was, so that a batch is appended whole or not at all. The caller holds
-    the exclusive lock, so no reader sees the batch half written.
+    Whatever stops the batch (a full disk, a file-size limit, an I/O error, Ctrl-C, a fault while
+    sealing) the log is left exactly as it was, so that a batch is appended whole or not at all.
+    The caller holds the exclusive lock, so no reader sees the batch half written.
     """
-    try:
-        view = memoryview(data)
+
+    def __init__(self, fd: int, size: int, path: Path):
+        self.fd, self.size, self.path = fd, size, path
+        self._pending: list[bytes] = []
+        self._held = 0
+
+    def write(self, data: bytes) -> None:
+        self._pending.append(data)
+        self._held += len(data)
+        if self._held >= _WRITE_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        view = memoryview(b"".join(self._pending))
+        self._pending, self._held = [], 0
         while view:
-            written = os.write(fd, view)
+            written = os.write(self.fd, view)
             if written <= 0:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             view = view[written:]
-        os.fsync(fd)
-    except BaseException as exc:
+
+    def finish(self) -> None:
+        self._flush()
+        os.fsync(self.fd)
+
+    def cut_back(self, exc: BaseException) -> None:
+        """After `exc` stopped the batch: the log back to where it was, and the error to raise."""
         try:
-            os.ftruncate(fd, size)
+            os.ftruncate(self.fd, self.size)
         except OSError as cut:
             raise AuditError(
-                f"{path}: cannot be written: {_reason(exc)}; and the log could not be cut back to where it "
+                f"{self.path}: cannot be written: {_reason(exc)}; and the log could not be cut back to where it "
                 f"was ({_reason(cut)}): it may end in a partial record, run `expert audit verify`"
             ) from exc
         if isinstance(exc, OSError):
             raise AuditError(
-                f"{path}: cannot be written: {_reason(exc)}; nothing of this batch was written, the log is as it was"
+                f"{self.path}: cannot be written: {_reason(exc)}; nothing of this batch was written, the log is as it was"
             ) from exc
-        raise
+
+
+def _seal_body(body: dict, seq: int, prev: str) -> tuple[bytes, str]:
+    """A record's JSON form (`model_dump(mode="json")`) chained after `prev` as record `seq`: its
+    line and its hash, exactly as `seal` and `line` make them from the model (tests/test_audit_memory.py
+    checks this), without building the model again."""
+    body = {**body, "seq": seq, "prev": prev}
+    body.pop("hash", None)
+    digest = sha256(body)
+    body["hash"] = digest
+    return canonical_json(body).encode("utf-8"), digest
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What one batch added to a log: its records' numbers, their firings, and the new head."""
+
+    records: int  # consultation records appended
+    firings: int
+    first: int | None  # the seq of the first record appended (None when none was)
+    last: int | None  # the seq of the last consultation record appended
+    head: str | None  # the hash of the log's last record now (a signature record, if one was added)
+    signature: int | None = None  # the seq of the signature record that follows the batch
 
 
 def _records_argument(records) -> list[AuditRecord]:
@@ -143,13 +192,23 @@ def append_records(
     Its last record must be intact (its hash must match), or nothing is appended. With
     `signing_key`, a signature record of the new head follows them, in the same write. The write
     is whole or nothing: on any failure the log is cut back to what it was, under the same lock.
-    A new log is made readable by its owner only (records may hold health data).
+    A new log is made readable by its owner only (records may hold health data). For a batch too
+    large to hold in memory, gather it in an `AuditBatch`.
     """
-    import fcntl  # POSIX only: imported here so that the rest of the library works everywhere
-
     path = path_argument(path, "path")
     records = _records_argument(records)
     instance_argument(signing_key, "signing_key", SigningKey, "a SigningKey", optional=True)
+    lines: list[bytes] = []
+    _append(path, (record.model_dump(mode="json") for record in records), signing_key, lines.append)
+    return [parse_entry(line) for line in lines]
+
+
+def _append(path: Path, bodies: Iterable[dict], signing_key: SigningKey | None, sealed=None) -> Appended:
+    """Seal records (their JSON form) after a log's last one and append them, with a signature of the
+    new head if `signing_key` is given, in one write under the exclusive lock; `sealed` is given
+    each line written."""
+    import fcntl  # POSIX only: imported here so that the rest of the library works everywhere
+
     try:
         fd = open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     except FileFault as exc:
@@ -159,21 +218,128 @@ def append_records(
         size = os.fstat(fd).st_size
         line = _last_line(fd, size)
         previous = _previous(path, line)
-        sealed: list[Entry] = []
-        for record in records:
-            previous = seal(record, previous)
-            sealed.append(previous)
-        if signing_key is not None and previous is not None:
-            sealed.append(sign_head(previous, signing_key))
-        if not sealed:
-            return []
-        # A sound log whose last record lost its newline (an editor, a copy) gets it back,
-        # so that the first new record is not glued onto it.
-        separator = b"\n" if line is not None and os.pread(fd, 1, size - 1) != b"\n" else b""
-        _write_whole(fd, separator + "".join(r.line() + "\n" for r in sealed).encode("utf-8"), size, path)
+        seq, head = (previous.seq, previous.hash) if previous is not None else (0, GENESIS)
+        first, records, firings, last_line, signature = seq + 1, 0, 0, None, None
+        appender = _Appender(fd, size, path)
+        try:
+            # A sound log whose last record lost its newline (an editor, a copy) gets it back,
+            # so that the first new record is not glued onto it.
+            if line is not None and os.pread(fd, 1, size - 1) != b"\n":
+                appender.write(b"\n")
+            for body in bodies:
+                seq += 1
+                last_line, head = _seal_body(body, seq, head)
+                appender.write(last_line + b"\n")
+                records += 1
+                firings += len(body.get("firings") or ())
+                if sealed is not None:
+                    sealed(last_line)
+            newest = previous if last_line is None or signing_key is None else parse_entry(last_line)
+            if signing_key is not None and newest is not None:
+                signed = sign_head(newest, signing_key)
+                seq, head, signature = signed.seq, signed.hash, signed.seq
+                appender.write(signed.line().encode("utf-8") + b"\n")
+                if sealed is not None:
+                    sealed(signed.line().encode("utf-8"))
+            if records or signature is not None:
+                appender.finish()
+        except BaseException as exc:
+            appender.cut_back(exc)
+            raise
     finally:
         os.close(fd)  # closing releases the lock
-    return sealed
+    if not records:
+        first = None
+    return Appended(records, firings, first, first + records - 1 if records else None,
+                    head if records or signature else (previous.hash if previous else None), signature)
+
+
+class AuditBatch:
+    """Records gathered for one append to a log, held on disk instead of in memory.
+
+    `add` writes each record (not yet chained) to an unnamed temporary file in the log's folder
+    (else the system's temporary folder), readable by its owner only and gone when the batch is
+    closed, whatever happens; `append` then seals them after the log's last record and appends
+    them in one write under the log's lock, whole or not at all, as `append_records` does. Memory
+    stays the same whatever the number of records.
+
+        with AuditBatch("audit.jsonl") as batch:
+            for report in reports:
+                batch.add(audit_record(report))
+            appended = batch.append()
+    """
+
+    def __init__(self, log: str | Path):
+        self.log = path_argument(log, "log")
+        self.records = 0
+        self.firings = 0
+        self._file = None
+        self._appended = False
+
+    def _spill(self):
+        if self._file is None:
+            try:
+                self._file = tempfile.TemporaryFile(dir=self.log.parent, prefix=f".{self.log.name}.")
+            except OSError:
+                self._file = tempfile.TemporaryFile(prefix="expert-audit-")
+        return self._file
+
+    def add(self, record: AuditRecord) -> None:
+        """Keep one more record of the batch, in the order the records are to be appended."""
+        if not isinstance(record, AuditRecord):
+            raise InvalidArgumentError(f"record: expected an AuditRecord (from audit_record), got {given(record)}")
+        if self._appended:
+            raise InvalidArgumentError("record: this batch was appended already; start a new AuditBatch")
+        try:
+            self._spill().write(record.line().encode("utf-8") + b"\n")
+        except OSError as exc:
+            raise AuditError(
+                f"{self.log}: cannot be written: {_reason(exc)} (while the batch was held in a temporary file); "
+                "nothing of this batch was written, the log is as it was"
+            ) from exc
+        self.records += 1
+        self.firings += len(record.firings)
+
+    def _bodies(self) -> Iterator[dict]:
+        spill = self._file
+        if spill is None:
+            return
+        spill.seek(0)
+        for line in spill:
+            yield json.loads(line)
+
+    def append(self, *, signing_key: SigningKey | None = None) -> Appended:
+        """Append the batch to the log, chained after its last record (and signed with `signing_key`)."""
+        instance_argument(signing_key, "signing_key", SigningKey, "a SigningKey", optional=True)
+        if self._appended:
+            raise InvalidArgumentError("this batch was appended already; start a new AuditBatch")
+        if self._file is not None:
+            try:
+                self._file.flush()
+            except OSError as exc:
+                raise AuditError(
+                    f"{self.log}: cannot be written: {_reason(exc)} (while the batch was held in a temporary "
+                    "file); nothing of this batch was written, the log is as it was"
+                ) from exc
+        appended = _append(self.log, self._bodies(), signing_key)
+        self._appended = True
+        self.close()
+        return appended
+
+    def close(self) -> None:
+        """Let the batch go (its temporary file with it); nothing is appended."""
+        if self._file is not None:
+            spill, self._file = self._file, None
+            try:
+                spill.close()
+            except OSError:
+                pass  # what it could not flush is thrown away with it (it is closed all the same)
+
+    def __enter__(self) -> "AuditBatch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class Verification(BaseModel):

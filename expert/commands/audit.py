@@ -267,9 +267,9 @@ def _records(count: int) -> str:
 
 
 def run_audit(args: argparse.Namespace, out) -> int:
-    from expert.audit.batch import audit_cases, expand_cases
+    from expert.audit.batch import audit_into, expand_cases
     from expert.audit.keys import SigningKey
-    from expert.audit.log import AuditRecord, SignatureRecord, append_records, check_appendable
+    from expert.audit.log import AuditBatch, check_appendable
 
     out = _SafeOut(out)
     paths = expand_cases(args.cases)
@@ -277,24 +277,24 @@ def run_audit(args: argparse.Namespace, out) -> int:
     check_appendable(args.log)
     signing_key = SigningKey.read(args.sign) if args.sign else None
     case_key, new_key_file = _case_key_for_writing(args)
-    records = audit_cases(
-        paths, include_facts=args.include_facts, workers=args.workers, progress=_progress_printer(), case_key=case_key
-    )
-    if new_key_file is not None:
-        case_key.save(new_key_file)
-        _warn(
-            f"made the case-hash key {new_key_file} (mode 0600): keep it, and apart from the log; "
-            "replay and diff need it to check case hashes, verify does not"
+    # The records wait on disk, not in memory, until every case is consulted (any number of cases).
+    with AuditBatch(args.log) as batch:
+        audit_into(
+            batch, paths, include_facts=args.include_facts, workers=args.workers, progress=_progress_printer(),
+            case_key=case_key,
         )
-    entries = append_records(args.log, records, signing_key=signing_key)
-    records = [e for e in entries if isinstance(e, AuditRecord)]
-    signature = next((e for e in entries if isinstance(e, SignatureRecord)), None)
-    firings = sum(len(r.firings) for r in records)
-    numbers = f"record {records[0].seq}" if len(records) == 1 else f"records {records[0].seq}-{records[-1].seq}"
-    signed = f", signed in record {signature.seq}" if signature else ""
+        if new_key_file is not None:
+            case_key.save(new_key_file)
+            _warn(
+                f"made the case-hash key {new_key_file} (mode 0600): keep it, and apart from the log; "
+                "replay and diff need it to check case hashes, verify does not"
+            )
+        appended = batch.append(signing_key=signing_key)
+    numbers = _span(appended.first, appended.last) if appended.records else "no record"
+    signed = f", signed in record {appended.signature}" if appended.signature else ""
     out.write(
-        f"appended {_records(len(records))} ({firings} firings) to {args.log}: "
-        f"{numbers}{signed}, head {entries[-1].hash}\n"
+        f"appended {_records(appended.records)} ({appended.firings} firings) to {args.log}: "
+        f"{numbers}{signed}, head {appended.head}\n"
     )
     return 0
 
