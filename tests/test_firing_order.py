@@ -99,9 +99,20 @@ def test_the_console_trace_shows_the_red_flags_as_the_first_rules_fired():
     assert_red_flags_fired_first(fired, RED_FLAG_RULES)
 
 
-@settings(max_examples=100, deadline=None)
-@given(facts=fact_sets(default_knowledge_base()))
-def test_in_any_case_no_other_rule_fires_before_a_red_flag(facts):
+def assert_no_rule_fires_before_a_red_flag(facts) -> None:
     rules = [f.rule for f in expert.consult(facts).fired]
     flags = [i for i, rule in enumerate(rules) if rule in RED_FLAG_RULES]
     assert flags == list(range(len(flags))), f"red flags fired at {flags} of {rules}"
+
+
+@settings(max_examples=100, deadline=None)
+@given(facts=fact_sets(default_knowledge_base()))
+def test_in_any_case_no_other_rule_fires_before_a_red_flag(facts):
+    assert_no_rule_fires_before_a_red_flag(facts)
+
+
+@pytest.mark.slow
+@settings(deadline=None)
+@given(facts=fact_sets(default_knowledge_base(), max_size=30))
+def test_in_many_more_cases_no_other_rule_fires_before_a_red_flag(facts):
+    assert_no_rule_fires_before_a_red_flag(facts)

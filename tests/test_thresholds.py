@@ -14,10 +14,13 @@ knowledge base:
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import level, supplement, symptom
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import expert
 from expert.errors import InvalidFactError
@@ -228,3 +231,44 @@ class TestUnits:
         with pytest.raises(InvalidFactError) as caught:
             expert.consult([b6(dose)])
         assert caught.value.problems == ["facts[0].daily_dose: Input should be greater than 0"]
+
+
+# --- any dose, any time: the same figures, over generated cases (the bounded slow run) --------------
+
+# README: "Converted to mg exactly (decimal arithmetic)"; 1 mcg = 1/1000 mg, 1 g = 1000 mg.
+MG_IN = {"mg": Decimal(1), "g": Decimal(1000), "mcg": Decimal("0.001")}
+DOSES = st.tuples(st.integers(1, 3_000_000), st.sampled_from(["mg", "g", "mcg"])).map(
+    lambda d: ({"mg": d[0] / 1000, "g": d[0] / 1_000_000, "mcg": float(d[0])}[d[1]], d[1])
+)
+MONTHS = st.one_of(st.none(), st.integers(0, 48).map(lambda n: n / 4))
+
+
+def in_mg(dose: float, unit: str) -> Decimal:
+    return Decimal(repr(dose)) * MG_IN[unit]
+
+
+@pytest.mark.slow
+@settings(deadline=None)
+@given(dose=DOSES, months=MONTHS)
+def test_any_b6_dose_and_time_is_told_what_the_figures_say(dose, months):
+    mg = in_mg(*dose)
+    texts = told(b6(dose[0], dose[1], months))
+    high, gram = mg > 100, mg >= 1000
+    over_time = high and months is not None and months >= 2
+    assert shown(texts, HIGH_DOSE) == high and shown(texts, STOP_B6) == high
+    assert shown(texts, NOT_ABOVE_100) == (not high)
+    assert shown(texts, OVER_TIME) == over_time
+    assert shown(texts, GRAM_DOSE) == (gram and not over_time)
+    assert shown(texts, SHORT_TIME) == (high and not gram and months is not None and months < 2)
+    assert shown(texts, TIME_UNKNOWN) == (high and not gram and months is None)
+    assert shown(texts, B6_EXPLAINS) == (over_time or gram)
+
+
+@pytest.mark.slow
+@settings(deadline=None)
+@given(dose=DOSES)
+def test_any_magnesium_dose_is_told_what_the_350_mg_figure_says(dose):
+    excessive = in_mg(*dose) > 350
+    texts = told(magnesium(*dose))
+    assert shown(texts, MAGNESIUM_EXCESS) == excessive and shown(texts, TOO_MUCH_MAGNESIUM) == excessive
+    assert shown(texts, MAGNESIUM_WITHIN) == (not excessive)
