@@ -294,7 +294,9 @@ def test_the_audit_walkthrough_is_a_real_run(tmp_path, expert_in):
             real = next((v for v, n in real_hashes.names.items() if n == name), None)
             if name in words and real:
                 words = words.replace(name, real)
-        argv = [arg for word in shlex.split(words)[1:] for arg in (sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob(word)) if "*" in word else [word])]
+        argv = []
+        for word in shlex.split(words)[1:]:  # after "expert"; a glob is expanded as the shell would
+            argv += sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob(word)) if "*" in word else [word]
         code, stdout, stderr = expert_in(argv, tmp_path)
         expected_code = int(re.search(r"exits (\d)", comment).group(1)) if "exits" in comment else None
         if expected_code is not None:
