@@ -1,0 +1,215 @@
+"""Mutation testing of the engine, the knowledge-base loader and checks, and the audit records.
+
+    nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py              # every package, from scratch
+    nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py audit        # one package, from scratch
+    nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py 'expert.audit.record.x_seal*'   # again
+
+mutmut names each mutant after its file's path, and a mutant is switched on only in the module
+of that name. In a checkout, facts/ and rules/ are imported as expert.facts and expert.rules, so
+a mutant of rules/knowledge.py would be named rules.knowledge.* and never switch on: every test
+would pass and it would look like a survivor. This script therefore copies the tree into
+build/mutation/<package>/ laid out as the wheel installs it (expert/facts, expert/rules) and runs
+mutmut there, with the settings in pyproject.toml's [tool.mutmut] (whose paths are in that layout).
+
+Each package is run with the tests written for it (PACKAGES below), not every test that happens
+to reach its code: every consultation reaches the engine, and a surviving mutant costs the whole
+of its tests, so the run stays bounded only if those are few and quick.
+
+Given mutant names (globs as mutmut takes them), it keeps the copy and its results, refreshes the
+tests and runs those mutants again: the way to check that a new test kills a survivor.
+
+It ends with the score per package: killed, survived, equivalent (a survivor that MUTATION.md
+names on a line that says "equivalent"), timeout, and the survivors nobody has triaged. It exits 1
+if a survivor is untriaged, or if some mutated file has no killed mutant at all (which would mean
+the mutants are not being switched on).
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ROOT / "build" / "mutation"
+TRIAGE = ROOT / "MUTATION.md"
+
+# What goes where in the copy: the wheel's layout (pyproject.toml, [tool.hatch.build.targets.wheel]).
+# Some tests read the rule files by their path in a checkout, so rules/ is there too, as data:
+# with expert/rules present, nothing imports it.
+LAYOUT = [
+    ("expert", "expert"),
+    ("facts", "expert/facts"),
+    ("rules", "expert/rules"),
+    ("rules", "rules"),
+    ("tests", "tests"),
+    ("examples", "examples"),
+    ("bench/mutation_plugin.py", "bench/mutation_plugin.py"),
+    ("pyproject.toml", "pyproject.toml"),
+    ("README.md", "README.md"),
+]
+
+# Each package: the files mutated (paths in the wheel's layout) and the tests its mutants face.
+PACKAGES = {
+    "engine": (
+        ["expert/engine/compiler.py", "expert/engine/session.py", "expert/engine/recorder.py", "expert/engine/evidence.py"],
+        ["tests/test_rules.py", "tests/test_chains.py", "tests/test_compiler.py", "tests/test_session.py",
+         "tests/test_evidence.py", "tests/test_contradictions.py", "tests/test_engine_contract.py"],
+    ),
+    "rules": (
+        ["expert/rules/knowledge.py", "expert/rules/schema.py", "expert/rules/corpus.py"],
+        ["tests/test_corpus.py", "tests/test_rules.py", "tests/test_kb_loader_contract.py"],
+    ),
+    "kb": (
+        ["expert/kb/check.py"],
+        ["tests/test_kbcheck.py", "tests/test_kb_check_contract.py"],
+    ),
+    "audit": (
+        ["expert/audit/record.py", "expert/audit/log.py"],
+        ["tests/test_audit.py", "tests/test_audit_tamper.py", "tests/test_audit_diff.py", "tests/test_signing.py",
+         "tests/test_audit_log_contract.py"],
+    ),
+}
+
+STATUSES = ("killed", "survived", "equivalent", "timeout", "no tests", "not checked", "other")
+
+
+def _copy(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", ".pytest_cache"))
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def lay_out(package: str, fresh: bool) -> Path:
+    """The copy for one package's run; its pyproject.toml mutates that package with its own tests."""
+    stage = STAGES / package
+    if fresh and stage.exists():
+        shutil.rmtree(stage)
+    for source, target in LAYOUT:
+        if fresh or source in ("tests", "pyproject.toml", "bench/mutation_plugin.py"):
+            if (stage / target).is_dir():
+                shutil.rmtree(stage / target)
+            _copy(ROOT / source, stage / target)
+    files, tests = PACKAGES[package]
+    tests = [t for t in tests if (ROOT / t).exists()]
+    config = (stage / "pyproject.toml").read_text(encoding="utf-8")
+    config, mutated = re.subn(r"(?ms)^only_mutate = \[.*?\]$", f"only_mutate = {_toml_list(files)}", config)
+    config, selected = re.subn(
+        r"(?ms)^pytest_add_cli_args_test_selection = \[.*?\]$",
+        f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
+        config,
+    )
+    if not (mutated and selected):
+        sys.exit("pyproject.toml's [tool.mutmut] has no only_mutate or pytest_add_cli_args_test_selection list")
+    (stage / "pyproject.toml").write_text(config, encoding="utf-8")
+    return stage
+
+
+def run_mutmut(stage: Path, names: list[str]) -> int:
+    mutmut = Path(sys.executable).parent / "mutmut"
+    if not mutmut.exists():
+        sys.exit("mutmut is not installed here: run this with `uv run --with 'mutmut>=3.8,<4' python bench/mutation.py`")
+    return subprocess.run([str(mutmut), "run", *names], cwd=stage, check=False).returncode
+
+
+def equivalents() -> set[str]:
+    """The mutants MUTATION.md calls equivalent: named on a line that says so."""
+    if not TRIAGE.exists():
+        return set()
+    named = set()
+    for line in TRIAGE.read_text(encoding="utf-8").splitlines():
+        if "equivalent" in line.lower():
+            named.update(re.findall(r"expert\.[\w.ǁ]+__mutmut_\d+", line))
+    return named
+
+
+def tally() -> tuple[dict[str, Counter], list[str], list[str]]:
+    from mutmut.stats import status_by_exit_code
+
+    declared = equivalents()
+    scores: dict[str, Counter] = defaultdict(Counter)
+    untriaged, unkilled_files = [], []
+    for package in PACKAGES:
+        mutants = STAGES / package / "mutants"
+        for meta in sorted(mutants.rglob("*.py.meta")):
+            relative = meta.relative_to(mutants).as_posix().removesuffix(".meta")
+            codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+            killed_here = 0
+            for name, code in codes.items():
+                status = status_by_exit_code[code]
+                if status == "survived" and name in declared:
+                    status = "equivalent"
+                elif status == "survived":
+                    untriaged.append(name)
+                if status not in STATUSES:
+                    status = "other"
+                killed_here += status == "killed"
+                scores[package][status] += 1
+            if codes and not killed_here:
+                unkilled_files.append(relative)
+    return scores, untriaged, unkilled_files
+
+
+def print_scores(scores: dict[str, Counter]) -> None:
+    print(f"{'package':<8}  " + "  ".join(f"{s:>11}" for s in STATUSES) + f"  {'score':>6}")
+    total: Counter = Counter()
+    for package in PACKAGES:
+        if package in scores:
+            total.update(scores[package])
+            print(_row(package, scores[package]))
+    print(_row("all", total))
+
+
+def _row(label: str, counts: Counter) -> str:
+    judged = sum(counts.values()) - counts["equivalent"] - counts["not checked"]
+    score = f"{100 * counts['killed'] / judged:.1f}%" if judged else "-"
+    return f"{label:<8}  " + "  ".join(f"{counts[s]:>11}" for s in STATUSES) + f"  {score:>6}"
+
+
+def _package_of(name: str) -> str:
+    for package, (files, _) in PACKAGES.items():
+        if any(name.startswith(f.removesuffix(".py").replace("/", ".") + ".") for f in files):
+            return package
+    sys.exit(f"{name}: not a mutant of any package here ({', '.join(PACKAGES)})")
+
+
+def main(argv: list[str]) -> int:
+    args = argv[1:]
+    unknown = [a for a in args if "." not in a and a not in PACKAGES]
+    if unknown:
+        sys.exit(f"{unknown[0]}: not a package ({', '.join(PACKAGES)}) nor a mutant name")
+    names = [a for a in args if "." in a]
+    runs: dict[str, list[str]] = {}
+    if names:
+        for name in names:
+            runs.setdefault(_package_of(name), []).append(name)
+    else:
+        runs = {package: [] for package in (args or PACKAGES)}
+    codes = {}
+    for package, again in runs.items():
+        started = time.monotonic()
+        stage = lay_out(package, fresh=not again)
+        codes[package] = run_mutmut(stage, again)
+        print(f"\n{package}: mutmut exited {codes[package]} after {time.monotonic() - started:.0f} s "
+              "(wall clock, with the copy, the mutants' generation and mutmut's own test runs)\n")
+    scores, untriaged, unkilled_files = tally()
+    print_scores(scores)
+    for name in untriaged:
+        print(f"untriaged survivor: {name}   (cd build/mutation/{_package_of(name)} && mutmut show '{name}')")
+    for relative in unkilled_files:
+        print(f"no mutant of {relative} was killed: are its mutants switched on?")
+    return 1 if any(codes.values()) or untriaged or unkilled_files else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,156 @@
+"""The audit trail as an outside auditor checks it: what each hash and signature covers, byte for byte.
+
+The README promises a chain over canonical JSON, a keyed case hash (HMAC-SHA256) and Ed25519
+signatures of the head. These tests recompute each with hashlib, hmac and the cryptography
+package alone, so that a record this version writes verifies with another tool, and a change to
+what is hashed or signed (which the library's own verify would happily agree with) fails here.
+"""
+
+import base64
+import hashlib
+import hmac
+import importlib.metadata
+import json
+import platform
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+import expert
+from expert.audit.keys import CaseKey, SigningKey
+from expert.audit.log import append_records, audit_record, check_case_hash, read_records, seal, verify_log
+from expert.audit.record import GENESIS, sign_head
+
+FACTS = [
+    {"kind": "symptom", "name": "twitching", "location": "eyelids"},
+    {"kind": "nutrient_level", "nutrient": "magnesium", "level": "low"},
+]
+MOMENT = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+SECRET = bytes(range(32))
+
+
+def canonical(data) -> bytes:
+    """Canonical JSON as the README describes it: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def record(**options):
+    return audit_record(expert.consult(FACTS), time=MOMENT, **options)
+
+
+def test_a_records_hash_is_sha256_of_its_canonical_json_without_the_hash():
+    first = seal(record(include_facts=True), None)
+    second = seal(record(), first)
+    for sealed in (first, second):
+        body = json.loads(sealed.line())
+        assert body.pop("hash") == hashlib.sha256(canonical(body)).hexdigest()
+    assert (first.seq, first.prev) == (1, GENESIS)
+    assert (second.seq, second.prev) == (2, first.hash)
+
+
+def test_the_time_is_written_in_utc_to_the_microsecond():
+    assert record().time == "2026-01-02T03:04:05.678901Z"
+    two_hours_east = datetime(2026, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2)))
+    assert audit_record(expert.consult(FACTS), time=two_hours_east).time == "2026-01-02T03:04:05.000000Z"
+
+
+def test_a_record_names_the_software_that_made_it():
+    versions = record().versions
+    assert versions.expert == importlib.metadata.version("expert")
+    assert versions.experta == importlib.metadata.version("experta")
+    assert versions.python == platform.python_version()
+
+
+def test_a_keyed_case_hash_is_hmac_sha256_of_the_facts_in_canonical_json():
+    key = CaseKey(SECRET)
+    keyed = record(case_key=key)
+    assert keyed.case == hmac.new(SECRET, canonical(FACTS), hashlib.sha256).hexdigest()
+    assert (keyed.case_scheme, keyed.case_key) == ("hmac-sha256", key.id)
+    assert keyed.facts is None and keyed.case_file is None
+
+
+def test_a_plain_case_hash_goes_only_beside_the_facts():
+    with_facts = record(include_facts=True, case_file="cases/a.json")
+    assert with_facts.case == hashlib.sha256(canonical(FACTS)).hexdigest()
+    assert with_facts.case_scheme == "sha256"
+    assert with_facts.facts == FACTS
+    assert with_facts.case_file == "cases/a.json"
+    without = record(case_file="cases/a.json")
+    assert (without.case, without.facts, without.case_file) == (None, None, None)
+    assert "case_scheme" not in json.loads(seal(without, None).line())
+
+
+def test_checking_a_case_hash_says_whether_the_facts_still_give_it():
+    key = CaseKey(SECRET)
+    keyed = record(case_key=key, include_facts=True)
+    edited = keyed.model_copy(update={"facts": [dict(FACTS[0], location="legs"), FACTS[1]]})
+    assert check_case_hash(keyed, key) == "matches"
+    assert check_case_hash(edited, key) == "differs"
+    assert check_case_hash(keyed, None) == "no_key"
+    assert check_case_hash(keyed, CaseKey(bytes(32))) == "other_key"
+    plain = record(include_facts=True)
+    assert check_case_hash(plain, None) == "matches"
+    assert check_case_hash(plain, key) == "matches"
+    assert check_case_hash(plain.model_copy(update={"facts": FACTS[:1]}), None) == "differs"
+    assert check_case_hash(record(case_key=key), key) == "none"  # keyed, but no facts to hash
+    assert check_case_hash(record(), key) == "none"
+
+
+def test_a_signature_is_plain_ed25519_over_the_documented_message():
+    key = SigningKey.generate()
+    head = seal(record(), None)
+    signature = sign_head(head, key, time=MOMENT)
+    raw = key.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert signature.key == "ed25519:" + hashlib.sha256(raw).hexdigest()
+    assert (signature.seq, signature.prev, signature.time) == (2, head.hash, "2026-01-02T03:04:05.678901Z")
+    body = json.loads(signature.line())
+    assert body.pop("hash") == hashlib.sha256(canonical(body)).hexdigest()
+    signed = body.pop("signature")
+    # Raises InvalidSignature if the message signed is anything but this.
+    key.key.public_key().verify(base64.b64decode(signed), b"expert audit log head\n" + canonical(body))
+    assert body == {"format": 2, "seq": 2, "prev": head.hash, "time": signature.time, "kind": "signature",
+                    "key": signature.key}
+
+
+def test_reading_a_signed_log_gives_its_consultations_in_order_and_no_signature(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    key = SigningKey.generate()
+    other = expert.consult([{"kind": "lifestyle", "factor": "stress"}])
+    written = append_records(log, [record(include_facts=True),
+                                   audit_record(other, time=MOMENT, include_facts=True)], signing_key=key)
+    assert [entry.seq for entry in written] == [1, 2, 3]
+    records = read_records(log)
+    assert [r.seq for r in records] == [1, 2]
+    assert [r.facts for r in records] == [FACTS, [{"kind": "lifestyle", "factor": "stress"}]]
+    assert verify_log(log, public_key=key.public).fully_signed
+
+
+def test_a_firing_record_names_the_facts_matched_and_concluded_and_the_sentences_cited():
+    report = expert.consult(FACTS)
+    firings = record().firings
+    assert [f.rule for f in firings] == [f.rule for f in report.fired]
+    assert [f.number for f in firings] == list(range(1, len(report.fired) + 1))
+    for kept, fired in zip(firings, report.fired):
+        assert [c.model_dump() for c in kept.citations] == [{"document": s.document, "quote": s.quote} for s in fired.sources]
+        assert kept.bindings == fired.bindings
+        for links, refs in ((kept.matched, fired.matched), (kept.concluded, fired.concluded)):
+            assert [(l.id, l.origin, l.kind, l.derived_by) for l in links] == [(r.id, r.origin, r.kind, r.derived_by) for r in refs]
+            for link, ref in zip(links, refs):
+                # A derived finding is kept with its content; the person's own facts are not repeated.
+                if ref.origin == "rule":
+                    assert link.finding == {k: v for k, v in ref.fact.items() if k != "kind" and v is not None}
+                    assert link.finding["name"]
+                else:
+                    assert link.finding is None
+    assert any(l.origin == "rule" for f in firings for l in f.concluded)
+    assert any(l.origin == "user" for f in firings for l in f.matched)
+
+
+@pytest.mark.parametrize("options", [{}, {"include_facts": True}, {"case_key": CaseKey(SECRET)}])
+def test_every_record_form_survives_a_round_trip_through_the_log(tmp_path, options):
+    log = tmp_path / "audit.jsonl"
+    (written,) = append_records(log, [record(**options)])
+    (read,) = read_records(log)
+    assert read == written
+    assert log.read_text(encoding="utf-8") == written.line() + "\n"
