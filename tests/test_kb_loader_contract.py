@@ -229,3 +229,56 @@ def test_the_forms_a_field_test_takes():
         Condition(fact="symptom", where={"severe": Comparison(gt=1)})
     with pytest.raises(ValueError, match="supplement has no field 'colour'; its fields are daily_dose, daily_dose_mg, duration_months, nutrient, unit"):
         Condition(fact="supplement", where={"colour": "red"})
+
+
+# --- the edges of reading a rule file ----------------------------------------------------------
+
+
+def test_a_rule_file_with_no_rules_yet_is_no_fault_and_entries_that_are_no_tables_are_numbered(kb_copy):
+    kb_dir, ledger = kb_copy
+    (kb_dir / "00_empty.toml").write_text("# nothing yet\n", encoding="utf-8")
+    assert len(load_knowledge_base(kb_dir, ledger).rules) == 107
+    (kb_dir / "01_list.toml").write_text('rule = [5, "x"]\n', encoding="utf-8")
+    assert load_problems(kb_dir, ledger) == [
+        "01_list.toml: rule #1: Input should be a valid dictionary or instance of Rule",
+        "01_list.toml: rule #2: Input should be a valid dictionary or instance of Rule",
+    ]
+
+
+def test_a_rule_file_of_exactly_the_size_limit_is_read_and_one_byte_more_is_refused(kb_copy):
+    from expert.rules.knowledge import MAX_TOML_BYTES
+
+    kb_dir, ledger = kb_copy
+    big = kb_dir / "00_big.toml"
+    with big.open("wb") as file:
+        file.write(b"#" + b"x" * (MAX_TOML_BYTES - 2) + b"\n")
+    assert big.stat().st_size == MAX_TOML_BYTES == 10_000_000
+    assert len(load_knowledge_base(kb_dir, ledger).rules) == 107
+    with big.open("ab") as file:
+        file.write(b"\n")
+    assert load_problems(kb_dir, ledger) == ["00_big.toml: larger than 10 MB, more than a rule file or ledger can be"]
+
+
+def test_a_rule_file_that_cannot_be_read_gives_the_systems_reason(kb_copy, monkeypatch):
+    import errno
+
+    kb_dir, ledger = kb_copy
+    real = Path.read_text
+
+    def failing(path, *args, **kwargs):
+        if path.name == "30_magnesium.toml":
+            raise OSError(errno.EIO, "Input/output error")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", failing)
+    assert load_problems(kb_dir, ledger) == ["30_magnesium.toml: cannot be read: Input/output error"]
+
+
+def test_a_blank_line_in_a_document_does_not_end_it_and_only_rows_are_rows():
+    from expert.rules.corpus import Document
+
+    units = Document(id="notes", title="Notes", text="Notes\n\nFirst sentence. Second one.\n| a | b |\n\nLast.\n").units()
+    assert [(u.line, u.text, u.is_table_row) for u in units] == [
+        (1, "Notes", False), (3, "First sentence.", False), (3, "Second one.", False), (4, "| a | b |", True), (6, "Last.", False),
+    ]
+    assert all(u.is_table_row is False for u in units if not u.text.startswith("|"))
