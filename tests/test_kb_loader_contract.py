@@ -194,15 +194,16 @@ def test_a_rule_with_two_unless_gets_two_numbered_companions():
         "sources": [{"document": "minerals", "quote": "Magnesium is essential for many bodily functions"}],
         "unless": [
             {"fact": "nutrient_level", "where": {"nutrient": "magnesium", "level": "normal"}, "text": "A normal result."},
-            {"fact": "lifestyle", "where": {"factor": "stress"}, "text": "Stress instead.",
-             "sources": [{"document": "vitamins", "quote": "How Vitamin Deficiencies Cause Muscle Twitching"}]},
+            {"fact": "lifestyle", "where": {"factor": "stress"}, "text": "Stress instead.", "hedge": "can",
+             "sources": [{"document": "minerals", "quote": "When magnesium levels are low, nerves can become overexcited"}]},
         ],
     }
     main, first, second = Rule.model_validate(raw).expanded()
     assert [r.id for r in (main, first, second)] == ["x.two", "x.two.contradicted-1", "x.two.contradicted-2"]
     assert [c.absent for c in main.when] == [False, True, True]
     assert first.sources == main.sources  # none given: the rule's own
-    assert second.sources[0].document == "vitamins"
+    assert second.sources[0].quote == "When magnesium levels are low, nerves can become overexcited"
+    assert (first.hedge, second.hedge) == (None, "can")
     assert (first.text, second.text) == ("A normal result.", "Stress instead.")
     assert second.title == "What you said contradicts it: twitching fits it"
     assert Rule.model_validate(dict(raw, unless=[])).expanded() == [Rule.model_validate(dict(raw, unless=[]))]
@@ -282,3 +283,19 @@ def test_a_blank_line_in_a_document_does_not_end_it_and_only_rows_are_rows():
         (1, "Notes", False), (3, "First sentence.", False), (3, "Second one.", False), (4, "| a | b |", True), (6, "Last.", False),
     ]
     assert all(u.is_table_row is False for u in units if not u.text.startswith("|"))
+
+
+def test_a_ledger_that_is_not_toml_is_named_and_one_without_entries_sets_nothing_aside(kb_copy):
+    kb_dir, ledger = kb_copy
+    ledger.write_text("[[set_aside]\n", encoding="utf-8")
+    assert load_problems(kb_dir, ledger) == [
+        f"ledger {ledger}: not valid TOML: Expected ']]' at the end of an array declaration (at line 1, column 12)"
+    ]
+    ledger.write_text("# nothing set aside\n", encoding="utf-8")
+    kb = load_knowledge_base(kb_dir, ledger)
+    assert kb.ledger == () and len([p for p in kb.problems() if "unaccounted for" in p]) == 35
+
+
+def test_a_condition_cannot_test_a_facts_kind():
+    with pytest.raises(ValueError, match="symptom has no field 'kind'; its fields are location, name, persistent, severe"):
+        Condition(fact="symptom", where={"kind": "symptom"})
