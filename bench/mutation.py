@@ -3,6 +3,7 @@
     nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py              # every package, from scratch
     nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py audit        # one package, from scratch
     nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py 'expert.audit.record.x_seal*'   # again
+    nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py --tally      # the scores of the last runs
 
 mutmut names each mutant after its file's path, and a mutant is switched on only in the module
 of that name. In a checkout, facts/ and rules/ are imported as expert.facts and expert.rules, so
@@ -55,11 +56,6 @@ LAYOUT = [
 
 # Each package: the files mutated (paths in the wheel's layout) and the tests its mutants face.
 PACKAGES = {
-    "engine": (
-        ["expert/engine/compiler.py", "expert/engine/session.py", "expert/engine/recorder.py", "expert/engine/evidence.py"],
-        ["tests/test_rules.py", "tests/test_chains.py", "tests/test_compiler.py", "tests/test_session.py",
-         "tests/test_evidence.py", "tests/test_contradictions.py", "tests/test_engine_contract.py"],
-    ),
     "rules": (
         ["expert/rules/knowledge.py", "expert/rules/schema.py", "expert/rules/corpus.py"],
         ["tests/test_corpus.py", "tests/test_rules.py", "tests/test_kb_loader_contract.py"],
@@ -72,6 +68,11 @@ PACKAGES = {
         ["expert/audit/record.py", "expert/audit/log.py"],
         ["tests/test_audit.py", "tests/test_audit_tamper.py", "tests/test_audit_diff.py", "tests/test_signing.py",
          "tests/test_audit_log_contract.py"],
+    ),
+    "engine": (
+        ["expert/engine/compiler.py", "expert/engine/session.py", "expert/engine/recorder.py", "expert/engine/evidence.py"],
+        ["tests/test_rules.py", "tests/test_chains.py", "tests/test_compiler.py", "tests/test_session.py",
+         "tests/test_evidence.py", "tests/test_contradictions.py", "tests/test_engine_contract.py"],
     ),
 }
 
@@ -116,11 +117,11 @@ def lay_out(package: str, fresh: bool) -> Path:
     return stage
 
 
-def run_mutmut(stage: Path, names: list[str]) -> int:
+def run_mutmut(stage: Path, names: list[str], options: list[str]) -> int:
     mutmut = Path(sys.executable).parent / "mutmut"
     if not mutmut.exists():
         sys.exit("mutmut is not installed here: run this with `uv run --with 'mutmut>=3.8,<4' python bench/mutation.py`")
-    return subprocess.run([str(mutmut), "run", *names], cwd=stage, check=False).returncode
+    return subprocess.run([str(mutmut), "run", *options, *names], cwd=stage, check=False).returncode
 
 
 def equivalents() -> set[str]:
@@ -192,13 +193,18 @@ def _package_of(name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    args = argv[1:]
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    # --max-children=N goes to mutmut; --tally only prints the scores of the runs already made.
+    options = [a for a in argv[1:] if a.startswith("--max-children=")]
     unknown = [a for a in args if "." not in a and a not in PACKAGES]
+    unknown += [a for a in argv[1:] if a.startswith("--") and a != "--tally" and a not in options]
     if unknown:
-        sys.exit(f"{unknown[0]}: not a package ({', '.join(PACKAGES)}) nor a mutant name")
+        sys.exit(f"{unknown[0]}: not a package ({', '.join(PACKAGES)}), a mutant name, --max-children=N or --tally")
     names = [a for a in args if "." in a]
     runs: dict[str, list[str]] = {}
-    if names:
+    if "--tally" in argv:
+        pass
+    elif names:
         for name in names:
             runs.setdefault(_package_of(name), []).append(name)
     else:
@@ -207,7 +213,7 @@ def main(argv: list[str]) -> int:
     for package, again in runs.items():
         started, cpu = time.monotonic(), _children_cpu()
         stage = lay_out(package, fresh=not again)
-        codes[package] = run_mutmut(stage, again)
+        codes[package] = run_mutmut(stage, again, options)
         print(f"\n{package}: mutmut exited {codes[package]} after {time.monotonic() - started:.0f} s of wall clock "
               f"and {_children_cpu() - cpu:.0f} s of CPU (with the copy, the mutants' generation and mutmut's own test runs)\n")
     scores, untriaged, unkilled_files = tally()

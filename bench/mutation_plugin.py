@@ -14,8 +14,12 @@ in two ways, and this plugin deals with both.
   one, so the process they are forked from builds them once, unmutated; a mutant of the code
   that builds them (the loader, the schema, the corpus, the compiler) forgets them all before
   its tests, and a mutant of the session, which keeps the idle engines, forgets those.
+
+A mutant's tests stop at the first that fails, so they are run quickest first, by the times mutmut
+measured when it mapped them: a mutant is then killed in the time of its quickest telling test.
 """
 
+import json
 import os
 import sys
 
@@ -60,3 +64,14 @@ def pytest_collection_finish(session):
 def pytest_runtest_setup(item):
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         _clear_package_caches()
+
+
+def pytest_collection_modifyitems(config, items):
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        return
+    try:
+        with open("mutmut-stats.json", encoding="utf-8") as file:
+            durations = json.load(file)["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return
+    items.sort(key=lambda item: durations.get(item.nodeid, float("inf")))
