@@ -5,7 +5,11 @@ reference is experta's stock ReteMatcher running the same compiled rules with th
 and every firing is compared in order: rule, matched facts, bindings, what it concluded.
 """
 
+import json
+
 import pytest
+
+import expert.engine  # noqa: F401  (first: under experta's pinned frozendict 1.2, its step must run before experta)
 from experta import NOT, Fact, KnowledgeEngine, L, Rule, W
 from experta.matchers.rete import ReteMatcher
 from hypothesis import HealthCheck, given, settings
@@ -51,14 +55,25 @@ def test_the_real_knowledge_base_fires_as_under_experta_s_matcher_firing_by_firi
     _assert_same_firings(facts, KB)
 
 
+def _by_content(firing: dict) -> str:
+    """A firing without what depends on its place in a tie: its number, and the ids (d1, d2...)
+    of derived facts, which are numbered in firing order. Facts are named by their content."""
+    def ref(r):
+        return (r["origin"], json.dumps(r["fact"], sort_keys=True))
+    kept = {k: v for k, v in firing.items() if k != "number"}
+    kept["matched"] = [ref(r) for r in firing["matched"]]
+    kept["concluded"] = [ref(r) for r in firing["concluded"]]
+    return json.dumps(kept, sort_keys=True, default=str)
+
+
 @settings(max_examples=100, **_SETTINGS)
 @given(facts=fact_sets(FORMS))
 def test_every_form_of_condition_fires_as_under_experta_s_matcher(facts):
-    # Two facts can match two patterns of one rule both ways round (same_kind_twice): such
-    # firings tie on the agenda, and experta orders ties by hash, so order is compared by rule.
+    # Two facts can match two patterns of one rule both ways round (same_kind_twice): such firings
+    # tie on the agenda, and experta's own matcher orders ties by hash, differently from run to run.
+    # So the order is compared rule by rule, and the firings themselves by content.
     ours, theirs = _fired(facts, FORMS, False), _fired(facts, FORMS, True)
-    key = lambda f: (f["rule"], repr(f["bindings"]), repr(sorted(m["id"] for m in f["matched"])))  # noqa: E731
-    assert sorted(ours, key=key) == sorted(theirs, key=key)
+    assert sorted(map(_by_content, ours)) == sorted(map(_by_content, theirs))
     assert [f["rule"] for f in ours] == [f["rule"] for f in theirs]
 
 
