@@ -6,8 +6,9 @@ condition can be met by something a person can say, decided at the edges the fac
 import pytest
 
 from expert.kb.check import CheckResult, check_files, check_knowledge_base, person_can_meet
-from expert.rules.knowledge import default_knowledge_base
-from expert.rules.schema import Comparison, Condition, OneOf, Presence
+from expert.rules.corpus import corpus
+from expert.rules.knowledge import KnowledgeBase, default_knowledge_base
+from expert.rules.schema import Comparison, Condition, OneOf, Presence, Rule
 
 
 def test_the_project_knowledge_base_gives_the_readmes_check_figures():
@@ -54,3 +55,25 @@ def test_a_knowledge_base_that_does_not_load_says_so_and_gives_no_figures(tmp_pa
 ])
 def test_whether_a_person_can_say_something_that_meets_a_condition(fact, where, can):
     assert person_can_meet(Condition(fact=fact, where=where)) is can
+
+
+def _chain_rule(rule_id: str, needs: list[str], gives: str) -> Rule:
+    base = default_knowledge_base().rules[0].model_dump(mode="json", exclude_none=True)
+    return Rule.model_validate({
+        **base,
+        "id": rule_id,
+        "when": [{"fact": "finding", "where": {"name": "deficiency", "about": about}} for about in needs],
+        "then": [{"finding": "deficiency", "about": gives}],
+    })
+
+
+def test_a_cycle_is_named_by_its_shortest_loop_through_its_first_rule():
+    # a feeds x and y, x feeds y, y feeds a: the shortest loop through a is a -> y -> a, even
+    # though the way through x is met first.
+    rules = (
+        _chain_rule("loop.a", ["loop_y"], "loop_a"),
+        _chain_rule("loop.x", ["loop_a"], "loop_x"),
+        _chain_rule("loop.y", ["loop_a", "loop_x"], "loop_y"),
+    )
+    kb = KnowledgeBase(rules=rules, documents=corpus(), ledger=())
+    assert [p for p in check_knowledge_base(kb).problems if p.startswith("cycle:")] == ["cycle: loop.a -> loop.y -> loop.a"]
