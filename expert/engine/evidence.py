@@ -282,7 +282,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
     order = {c.rule: i for i, c in enumerate(conclusions)}
     bears: dict[str, list[str]] = {}
     for c in conclusions:
-        for cause in conclusion_causes(c):
+        for cause in c.causes:
             bears.setdefault(cause, []).append(c.rule)
     out = []
     for cause, t in tallies.items():
@@ -325,10 +325,11 @@ def _chain(number: int, by_number: dict) -> set[int]:
     return seen
 
 
-def conclusion_causes(conclusion) -> list[str]:
-    """The causes a conclusion bears on: by what it concluded, and by the facts it matched."""
+def facts_causes(refs) -> list[str]:
+    """The causes some facts bear on, in the order of the facts, each once: for a conclusion, the
+    facts it concluded and then those it matched."""
     found: dict[str, None] = {}
-    for ref in list(conclusion.concluded) + list(conclusion.because):
+    for ref in refs:
         for cause in sorted(causes_of_fact(ref.kind, ref.fact)):
             found.setdefault(cause)
     return list(found)

@@ -36,10 +36,17 @@ class Recorder:
         self._derived_by_content: dict[tuple, FactRef] = {}
         self._plans = _plans(kb)
 
-    def add_user_fact(self, engine, fact_id: str, fact) -> None:
-        fields, dumped, text = _user_fact(fact)
-        declared = engine.declare(to_experta(fact.kind, fields))
-        self.refs[declared["__factid__"]] = FactRef(id=fact_id, origin="user", kind=fact.kind, fact=dumped, text=text)
+    def add_user_facts(self, engine, facts) -> None:
+        """Declare the person's facts, (id, fact) pairs in the order given, and the agenda once
+        after the last (experta would work out the activations again after each)."""
+        declared = []
+        for fact_id, fact in facts:
+            fields, dumped, text = _user_fact(fact)
+            ref = FactRef(id=fact_id, origin="user", kind=fact.kind, fact=dumped, text=text)
+            declared.append((to_experta(fact.kind, fields), ref))
+        engine.declare(*(experta_fact for experta_fact, _ in declared))
+        for experta_fact, ref in declared:
+            self.refs[experta_fact["__factid__"]] = ref
 
     def record(self, engine, rule: Rule, matched: list, bindings: dict) -> None:
         number = len(self.firings) + 1

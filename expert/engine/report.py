@@ -5,7 +5,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from expert.engine.evidence import Cause, Evidence, assess, conclusion_causes
+from expert.engine.evidence import Cause, Evidence, assess, facts_causes
 from expert.engine.trace import FactRef, Firing, Source
 from expert.facts.vocabulary import display
 from expert.rules.knowledge import KnowledgeBase
@@ -166,7 +166,7 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
         because = {ref.id: ref for f in group for ref in f.matched}
         concluded = {ref.id: ref for f in group for ref in f.concluded}
         told_ids = {ref.id for n in chain for ref in by_number[n].matched if ref.origin == "user"}
-        conclusion = Conclusion(
+        conclusions.append(Conclusion(
             rule=rule.id,
             title=rule.title,
             category=rule.category,
@@ -181,8 +181,8 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
             concluded=list(concluded.values()),
             grounds=sorted(told_ids, key=_fact_order),
             chain=chain,
-        )
-        conclusions.append(conclusion.model_copy(update={"causes": conclusion_causes(conclusion)}))
+            causes=facts_causes([*concluded.values(), *because.values()]),
+        ))
     conclusions.sort(key=lambda c: (CATEGORY_ORDER[c.category], -len(c.grounds), -c.lines_of_evidence(by_number), c.firings[0]))
     derived = {r.id: r for f in firings for r in f.concluded}
     used = {ref.id for f in firings for ref in f.matched if ref.origin == "user"}

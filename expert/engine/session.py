@@ -88,11 +88,13 @@ class Session:
         except KnowledgeBaseError as exc:
             raise InvalidKnowledgeBaseError(exc.problems) from exc
         self._engine = _take_engine(self._kb)
+        # The engine as _take_engine gives it, reset and holding no fact: its first run need not reset it again.
+        self._clean_engine = self._engine
         self._max_firings = max_firings
         self._facts: dict[str, UserFact] = {}
         self._ids_by_key: dict[tuple, str] = {}  # what question each fact answers -> its id
         self._next_id = 1
-        self._report = build_report(self._kb, [], [])
+        self._report: Report | None = None  # None until the first run: the report of no facts
 
     @property
     def knowledge_base(self) -> KnowledgeBase:
@@ -105,7 +107,10 @@ class Session:
 
     def tell(self, fact) -> str:
         """Add a fact (a model or a dict); return its id. A second answer to the same question is refused."""
-        fact = parse_fact(fact)
+        return self._tell_parsed(parse_fact(fact))
+
+    def _tell_parsed(self, fact: UserFact) -> str:
+        """`tell`, for a fact parse_fact has just returned (consult's): not validated a second time."""
         # Looked up by the question it answers, so telling many facts costs each the same.
         known_id = self._ids_by_key.get(fact.key())
         if known_id is not None:
@@ -140,14 +145,15 @@ class Session:
 
     def _run(self) -> RunResult:
         engine = self._engine
-        engine.reset()
+        if engine is not self._clean_engine:
+            engine.reset()
+        self._clean_engine = None
         recorder = Recorder(self._kb, firing_limit(self._max_firings, len(self._facts)))
         engine.recorder = recorder
         # Declared in a canonical order, so that what fires, and in which order, does not
         # depend on the order the person gave the facts in.
         ordered = sorted(self._facts.items(), key=lambda item: _canonical(item[1]))
-        for fact_id, fact in ordered:
-            recorder.add_user_fact(engine, fact_id, fact)
+        recorder.add_user_facts(engine, ordered)
         try:
             engine.run()
         finally:
@@ -156,11 +162,12 @@ class Session:
         user_refs = [r for r in recorder.refs.values() if r.origin == "user"]
         user_refs.sort(key=lambda r: int(r.id[1:]))
         report = build_report(self._kb, user_refs, recorder.firings, self._facts)
-        before = {c.key for c in self._report.conclusions}
+        earlier = self._report.conclusions if self._report is not None else []
+        before = {c.key for c in earlier}
         after = {c.key for c in report.conclusions}
         result = RunResult(
             new=[c for c in report.conclusions if c.key not in before],
-            withdrawn=[c for c in self._report.conclusions if c.key not in after],
+            withdrawn=[c for c in earlier if c.key not in after],
             report=report,
         )
         self._report = report
@@ -168,12 +175,14 @@ class Session:
 
     def report(self) -> Report:
         """The report of the last run."""
+        if self._report is None:
+            self._report = build_report(self._kb, [], [])
         return self._report
 
     @property
     def trace(self) -> list[Firing]:
         """The firings of the last run, in order: rule, facts matched, what each concluded, citations."""
-        return list(self._report.fired)
+        return list(self.report().fired)
 
 
 def firing_limit(max_firings: int, facts: int) -> int:
@@ -224,7 +233,7 @@ def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: 
         raise InvalidFactError(problems)
     session = Session(knowledge_base, max_firings=max_firings)
     for _, fact in parsed:
-        session.tell(fact)
+        session._tell_parsed(fact)
     try:
         return session.run().report
     finally:
@@ -281,9 +290,11 @@ _MAX_IDLE = 8
 
 def _take_engine(kb: KnowledgeBase):
     try:
-        return _IDLE_ENGINES.get(kb, []).pop()
+        return _IDLE_ENGINES.get(kb, []).pop()  # reset when it was given back
     except IndexError:
-        return compile_knowledge_base(kb)()
+        engine = compile_knowledge_base(kb)()
+        engine.reset()
+        return engine
 
 
 def _give_back(session: "Session") -> None:
