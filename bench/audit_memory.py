@@ -8,7 +8,8 @@ Each batch runs as `python -m expert audit FOLDER --log LOG` in a child process 
 case files written beforehand, outside the time measured). Printed per batch: the child's peak
 resident memory (ru_maxrss from os.wait4: the main process, where the records are gathered; the
 workers of --workers are apart), the wall time of the whole process (start-up included) and the
-cases per second it makes. The cases are bench/cases.py's generated ones, as bench/run.py uses.
+cases per second it makes, and the process's CPU time (ru_utime + ru_stime, its workers' included
+once they are waited for) with the cases per CPU second, which a loaded machine disturbs less. The cases are bench/cases.py's generated ones, as bench/run.py uses.
 Not a test: it asserts nothing.
 """
 
@@ -35,8 +36,8 @@ def write_cases(folder: Path, count: int) -> None:
         (folder / f"case{i:05d}.json").write_text(json.dumps({"facts": fact_dicts(case)}))
 
 
-def audit(checkout: Path, folder: Path, log: Path, workers: int) -> tuple[float, int, str]:
-    """Seconds, peak resident kilobytes of the audit process, and its last line of output."""
+def audit(checkout: Path, folder: Path, log: Path, workers: int) -> tuple[float, int, float]:
+    """Wall seconds, peak resident kilobytes of the audit process, and its CPU seconds."""
     env = dict(os.environ) | {"PYTHONPATH": str(checkout)}
     start = time.perf_counter()
     child = subprocess.Popen(
@@ -49,7 +50,7 @@ def audit(checkout: Path, folder: Path, log: Path, workers: int) -> tuple[float,
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"expert audit failed ({child.returncode}): {err.decode()[-300:]}")
-    return took, usage.ru_maxrss, out.decode().strip().splitlines()[-1]
+    return took, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -64,15 +65,19 @@ def main() -> None:
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; code: {checkout} at {commit or 'no commit'}"
     )
-    print("\n| batch | --workers | peak memory (maxrss) | wall time | rate |\n|---|---|---|---|---|")
+    print("\n| batch | --workers | peak memory (maxrss) | wall time | rate (wall) | CPU time | rate (CPU) |\n|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for count in (int(c) for c in args.cases.split(",")):
             folder = Path(tmp) / f"cases{count}"
             write_cases(folder, count)
             for workers in (int(w) for w in args.workers.split(",")):
                 log = Path(tmp) / f"audit{count}-{workers}.jsonl"
-                took, peak_kb, _ = audit(checkout, folder, log, workers)
-                print(f"| {count:,} cases | {workers} | {peak_kb / 1024:.0f} MB | {took:.1f} s | {count / took:.0f} /s |", flush=True)
+                took, peak_kb, cpu = audit(checkout, folder, log, workers)
+                print(
+                    f"| {count:,} cases | {workers} | {peak_kb / 1024:.0f} MB | {took:.1f} s | {count / took:.0f} /s "
+                    f"| {cpu:.1f} s | {count / cpu:.0f} /s |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

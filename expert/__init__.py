@@ -14,7 +14,10 @@ the audit trail's cryptography before they could print a line. `from expert impo
 """
 
 import os as _os
-from typing import TYPE_CHECKING
+
+# What typing.TYPE_CHECKING is, without importing typing on every start (mypy and pyright read a
+# module's own TYPE_CHECKING the same way).
+TYPE_CHECKING = False
 
 # The repository keeps the vocabulary (facts/) and the knowledge base (rules/) as top-level folders,
 # and the wheel installs them inside this package as expert.facts and expert.rules (pyproject.toml,
@@ -122,7 +125,8 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    shown = {name for name in globals() if name.startswith("__") or name in _SUBPACKAGES}
+    return sorted(shown | set(__all__))
 
 
 if TYPE_CHECKING:  # what a type checker and an editor read; nothing here runs

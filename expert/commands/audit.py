@@ -20,7 +20,8 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing for `expert --help`
 
 from expert.errors import InvalidKnowledgeBaseError
 from expert.util.textsafe import safe_lines, safe_text
