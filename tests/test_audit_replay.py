@@ -227,6 +227,8 @@ def interrupt(done, total):
     os.killpg(0, signal.SIGINT)  # what a terminal's Ctrl-C does: every process of the group
     signal.pause()  # the interrupt arrives here at the latest
 
+# Ctrl-C as at a terminal, even when the tests were started with SIGINT ignored (in the background).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 try:
     audit_cases([Path(p) for p in PATHS], workers=2, progress=interrupt)
 except KeyboardInterrupt:

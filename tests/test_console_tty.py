@@ -9,6 +9,7 @@ without having shown it. DEADLINE only bounds a machine so loaded that nothing h
 
 import platform
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -31,10 +32,16 @@ def tail(text) -> str:
     return repr(ANSI.sub("", text if isinstance(text, str) else "")[-600:])
 
 
+def as_at_a_terminal() -> None:
+    """In the console's process before it starts: Ctrl-C as a terminal's shell leaves it. A test run
+    started in the background by a script inherits SIGINT ignored, and so would the console."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(columns: int = 80, **extra_env) -> pexpect.spawn:
     child = pexpect.spawn(
         sys.executable, ["-m", "expert"], cwd=str(ROOT), env=env(TERM="xterm", **extra_env),
-        encoding="utf-8", timeout=DEADLINE, dimensions=(24, columns),
+        encoding="utf-8", timeout=DEADLINE, dimensions=(24, columns), preexec_fn=as_at_a_terminal,
     )
     see(child, "not a diagnosis", "the opening paragraph")
     return child
