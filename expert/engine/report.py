@@ -155,18 +155,21 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
 
     `told` maps the person's fact ids to their facts (for doses in mg); optional."""
     chains = _chains(firings)
-    by_number = {f.number: f for f in firings}
+    # The person's own facts each firing matched: what grounds a conclusion, and whether a firing
+    # behind it is a line of evidence (Conclusion.lines_of_evidence), worked out once per firing.
+    told_by = {f.number: [ref.id for ref in f.matched if ref.origin == "user"] for f in firings}
+    on_told = {number for number, ids in told_by.items() if ids}
     by_rule: dict[str, list[Firing]] = {}
     for firing in firings:
         by_rule.setdefault(firing.rule, []).append(firing)
-    conclusions = []
+    ranked = []
     for rule_id, group in by_rule.items():
         rule = kb.rule(rule_id)
-        chain = sorted(set().union(*(chains[f.number] for f in group)))
+        behind = set().union(*(chains[f.number] for f in group))
         because = {ref.id: ref for f in group for ref in f.matched}
         concluded = {ref.id: ref for f in group for ref in f.concluded}
-        told_ids = {ref.id for n in chain for ref in by_number[n].matched if ref.origin == "user"}
-        conclusions.append(Conclusion(
+        told_ids = {fact_id for n in behind for fact_id in told_by[n]}
+        conclusion = Conclusion(
             rule=rule.id,
             title=rule.title,
             category=rule.category,
@@ -180,10 +183,13 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
             firings=[f.number for f in group],
             concluded=list(concluded.values()),
             grounds=sorted(told_ids, key=_fact_order),
-            chain=chain,
+            chain=sorted(behind),
             causes=facts_causes([*concluded.values(), *because.values()]),
-        ))
-    conclusions.sort(key=lambda c: (CATEGORY_ORDER[c.category], -len(c.grounds), -c.lines_of_evidence(by_number), c.firings[0]))
+        )
+        lines = len(behind & on_told)  # conclusion.lines_of_evidence(...), without walking the chain again
+        ranked.append(((CATEGORY_ORDER[rule.category], -len(told_ids), -lines, group[0].number), conclusion))
+    ranked.sort(key=lambda pair: pair[0])
+    conclusions = [conclusion for _, conclusion in ranked]
     derived = {r.id: r for f in firings for r in f.concluded}
     used = {ref.id for f in firings for ref in f.matched if ref.origin == "user"}
     return Report(
