@@ -272,7 +272,14 @@ def test_nothing_is_written_unless_asked(tmp_path):
     home.mkdir()
     result = run_expert(EYELID_COFFEE_SLEEP.lines + ["quit"], cwd=tmp_path, extra_env={"HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"})
     assert result.returncode == 0
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["home"]
+    written = [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()]
+    # The one file the console keeps on its own is its first screen, in the user's cache folder:
+    # the introduction and the first question, the same for everyone, with nothing of the answers.
+    assert [p.parent.as_posix() for p in written] == ["home/.cache/expert"]
+    assert all(p.name.startswith("opening-") for p in written)
+    screen = (tmp_path / written[0]).read_text(encoding="utf-8")
+    assert "Which of these do you have?" in screen
+    assert not any(word in screen.lower() for word in ("coffee", "sleep", "answer so far", "you take"))
 
 
 def test_unreadable_resume_file_is_a_one_line_error(tmp_path):
@@ -351,7 +358,7 @@ def test_an_empty_answer_mentions_help_once_and_one_answer_is_counted_as_one(tmp
     sorry = next(line for line in out.splitlines() if line.startswith("Sorry: "))
     assert sorry.count("help") == 1
     resumed = run_expert(["quit"], "--resume", str(case)).stdout
-    assert "1 answer so far" in resumed
+    assert f"Continuing from {case}: 1 answer so far." in flat(resumed)
 
 
 def test_a_test_result_that_rules_a_conclusion_out_withdraws_it_without_claiming_an_answer_was_taken_back():
