@@ -239,3 +239,63 @@ def test_each_piece_of_evidence_names_the_fact_the_rule_and_its_weight():
     ]
     assert excess.name == "Too much magnesium"
     assert deficiency.name == "Magnesium deficiency"
+
+
+# --- how many causes a sign is shared by, in a knowledge base of one's own ---------------------------
+
+QUOTE = {"document": "minerals", "quote": "Magnesium is essential for many bodily functions"}
+
+
+def _sign_rule(rule_id: str, where: dict, finding: str, about: str) -> dict:
+    return {
+        "id": rule_id, "title": "A sign of " + about, "category": "suspicion", "text": "It fits " + about + ".",
+        "when": [{"fact": "supplement", "where": {"nutrient": "vitamin_b6", **where}}],
+        "then": [{"finding": finding, "about": about}], "sources": [QUOTE],
+    }
+
+
+def signs_kb():
+    from expert.rules.corpus import corpus
+    from expert.rules.knowledge import KnowledgeBase
+    from expert.rules.schema import Rule
+
+    rules = [
+        _sign_rule("t.above", {"daily_dose_mg": {"gt": 100}}, "excess_sign", "vitamin_b6"),
+        _sign_rule("t.from", {"daily_dose_mg": {"ge": 100}}, "weak_sign", "magnesium"),
+        _sign_rule("t.below", {"daily_dose_mg": {"lt": 50}}, "weak_sign", "calcium"),
+        _sign_rule("t.up_to", {"daily_dose_mg": {"le": 50}}, "weak_sign", "potassium"),
+        _sign_rule("t.timed", {"duration_months": {"known": True}}, "weak_sign", "folate"),
+        _sign_rule("t.untimed", {"duration_months": {"known": False}}, "weak_sign", "vitamin_b12"),
+    ]
+    return KnowledgeBase(rules=tuple(Rule.model_validate(r) for r in rules), documents=corpus(), ledger=())
+
+
+@pytest.mark.parametrize("dose, months, shared", [
+    (150, None, {"vitamin_b6_toxicity": "effect", "magnesium_deficiency": "shared", "vitamin_b12_deficiency": "shared"}),
+    (100, None, {"magnesium_deficiency": "shared", "vitamin_b12_deficiency": "shared"}),
+    (50, 2, {"potassium_deficiency": "shared", "folate_deficiency": "shared"}),
+    (40, 2, {"calcium_deficiency": "shared", "potassium_deficiency": "shared", "folate_deficiency": "shared"}),
+])
+def test_a_supplement_tied_to_several_causes_counts_a_share_for_each_by_its_dose_in_mg(dose, months, shared):
+    fact = {"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": dose * 1000, "unit": "mcg"}
+    if months is not None:
+        fact["duration_months"] = months
+    report = expert.consult([fact], knowledge_base=signs_kb())
+    found = {c.cause: c for c in report.causes}
+    assert set(found) == set(shared)
+    for cause, kind in shared.items():
+        (evidence,) = found[cause].evidence
+        assert (evidence.kind, evidence.shared_with, evidence.weight) == (kind, len(shared), round(1 / len(shared), 4))
+        assert f"({len(shared)} causes)" in found[cause].reason
+
+
+def test_a_new_session_reports_nothing_yet():
+    report = Session().report()
+    assert isinstance(report, expert.Report)
+    assert (report.conclusions, report.causes, report.fired) == ([], [], [])
+
+
+def test_a_wrong_knowledge_base_is_named_before_the_facts_are_read():
+    with pytest.raises(InvalidArgumentError) as error:
+        expert.consult([{"kind": "mood"}], knowledge_base="rules/kb")
+    assert str(error.value).startswith("knowledge_base: expected a KnowledgeBase")
