@@ -77,3 +77,21 @@ def test_a_cycle_is_named_by_its_shortest_loop_through_its_first_rule():
     )
     kb = KnowledgeBase(rules=rules, documents=corpus(), ledger=())
     assert [p for p in check_knowledge_base(kb).problems if p.startswith("cycle:")] == ["cycle: loop.a -> loop.y -> loop.a"]
+
+
+def test_a_rule_fed_only_by_rules_that_never_fire_names_them_all_and_an_absent_test_nothing_meets_always_holds():
+    base = default_knowledge_base().rules[0].model_dump(mode="json", exclude_none=True)
+    always = Rule.model_validate({
+        **base, "id": "t.always", "then": [],
+        "when": [{"fact": "symptom", "where": {"name": "twitching"}},
+                 {"fact": "supplement", "where": {"daily_dose_mg": {"le": 0}}, "absent": True}],
+    })
+    rules = (_chain_rule("t.a1", ["nowhere"], "fed"), _chain_rule("t.a2", ["nowhere_else"], "fed"),
+             _chain_rule("t.b", ["fed"], "end"), always)
+    problems = check_knowledge_base(KnowledgeBase(rules=rules, documents=corpus(), ledger=())).problems
+    assert [p for p in problems if p.startswith("rule t.") and "condition" in p] == [
+        "rule t.a1: condition 1 (finding(name=deficiency, about=nowhere)): can never be met: no rule concludes such a finding",
+        "rule t.a2: condition 1 (finding(name=deficiency, about=nowhere_else)): can never be met: no rule concludes such a finding",
+        "rule t.always: condition 2 (no supplement(daily_dose_mg<=0.0)): no fact a person can give is excluded by it, so it always holds",
+        "rule t.b: condition 1 (finding(name=deficiency, about=fed)): can never be met: only rules that never fire conclude it (t.a1, t.a2)",
+    ]
