@@ -299,3 +299,76 @@ def test_a_wrong_knowledge_base_is_named_before_the_facts_are_read():
     with pytest.raises(InvalidArgumentError) as error:
         expert.consult([{"kind": "mood"}], knowledge_base="rules/kb")
     assert str(error.value).startswith("knowledge_base: expected a KnowledgeBase")
+
+
+# --- more of the ranking's wording, one behaviour a case ------------------------------------------------
+
+MG_LOW = {"kind": "nutrient_level", "nutrient": "magnesium", "level": "low"}
+VD_LOW = {"kind": "nutrient_level", "nutrient": "vitamin_d", "level": "low"}
+
+
+@pytest.mark.parametrize("fact, cause, reason", [
+    ({"kind": "medication", "name": "an antidepressant"}, "medication", "You report it: takes medication: an antidepressant"),
+    ({"kind": "condition", "name": "neuromuscular_disorder"}, "neuromuscular_disorder", "You report it: has neuromuscular disorder"),
+    ({"kind": "lifestyle", "factor": "stress"}, "stress", "You report it: stress"),
+])
+def test_what_the_person_reports_of_themselves_is_a_cause_its_conclusion_bears_on(fact, cause, reason):
+    report = expert.consult([fact, {"kind": "symptom", "name": "twitching"}])
+    assert [(c.cause, c.name, c.standing, c.score, c.explains, c.reason) for c in report.causes] == [
+        (cause, expert.engine.evidence.cause_name(cause), "told", 1.0, True, reason)
+    ]
+    assert [c.causes for c in report.conclusions if c.causes] == [[cause]]
+    assert report.causes[0].name == {"medication": "A side effect of medication", "stress": "Stress",
+                                     "neuromuscular_disorder": "A neuromuscular disorder"}[cause]
+
+
+def test_a_dose_within_the_figure_is_all_that_speaks_and_it_speaks_against():
+    assert causes([{"kind": "supplement", "nutrient": "magnesium", "daily_dose": 200, "unit": "mg"}]) == [
+        ("magnesium_excess", "against", -1.0, False,
+         "Nothing you said bears on it directly; against: magnesium supplement, 200 mg a day (within the figure named)"),
+    ]
+
+
+def test_a_normal_result_speaks_against_once_though_it_also_contradicts_a_rule():
+    ranked = causes([VD_LOW, {"kind": "nutrient_level", "nutrient": "calcium", "level": "normal"}])
+    assert ranked[1] == ("calcium_deficiency", "against", -3.0, False, "Nothing you said bears on it directly; against: normal calcium (tested)")
+
+
+def test_a_high_b6_dose_over_time_without_a_complaint_is_not_tied_to_one():
+    assert causes([{"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": 200, "unit": "mg", "duration_months": 12}]) == [
+        ("vitamin_b6_toxicity", "dose", 3.0, False,
+         "A dose above the figure the documents name: vitamin B6 supplement, 200 mg a day for 12 months; "
+         "enough, by dose or time, to risk nerve damage; the documents do not tie it directly to what you report"),
+    ]
+
+
+def test_low_vitamin_d_alone_links_calcium_weakly_and_with_a_low_calcium_result_adds_to_it():
+    assert causes([VD_LOW])[1] == ("calcium_deficiency", "weak", 1.0, False, "A finding the documents link to it: low vitamin D (tested)")
+    assert causes([VD_LOW, {"kind": "nutrient_level", "nutrient": "calcium", "level": "low"}])[0] == (
+        "calcium_deficiency", "tested", 4.0, False,
+        "A low test result: low calcium (tested); a finding the documents link to it: low vitamin D (tested); "
+        "the documents do not tie it directly to what you report",
+    )
+
+
+def test_a_missing_food_counts_among_the_shared_signs():
+    assert causes([{"kind": "diet", "pattern": "no_dairy"}, {"kind": "symptom", "name": "cramps", "location": "legs"}])[0] == (
+        "calcium_deficiency", "weak", 0.75, False, "Only signs shared with other causes: diet: no dairy, cramps (legs) (4 causes)"
+    )
+
+
+def test_shared_signs_beside_a_low_result_are_not_called_the_only_ones():
+    ranked = causes([MG_LOW, {"kind": "symptom", "name": "twitching", "location": "legs"}, {"kind": "symptom", "name": "cramps", "location": "legs"}])
+    assert ranked[0] == (
+        "magnesium_deficiency", "tested", 3.5833, True,
+        "A low test result: low magnesium (tested); signs shared with other causes: twitching (legs) (3 causes), cramps (legs) (4 causes)",
+    )
+    assert ranked[1][4] == "Only signs shared with other causes: twitching (legs) (3 causes), cramps (legs) (4 causes)"
+
+
+def test_consult_passes_its_firing_cap_on_and_names_a_wrong_one():
+    with pytest.raises(FiringLimitError):
+        expert.consult([MG_LOW], max_firings=1)
+    with pytest.raises(InvalidArgumentError) as error:
+        expert.consult([MG_LOW], max_firings=0)
+    assert str(error.value).startswith("max_firings: ")
