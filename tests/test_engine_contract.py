@@ -372,3 +372,14 @@ def test_consult_passes_its_firing_cap_on_and_names_a_wrong_one():
     with pytest.raises(InvalidArgumentError) as error:
         expert.consult([MG_LOW], max_firings=0)
     assert str(error.value).startswith("max_firings: ")
+
+
+def test_a_low_result_with_a_high_dose_of_the_same_mineral_bears_on_both_causes_and_only_there():
+    report = expert.consult([MG_LOW, {"kind": "supplement", "nutrient": "magnesium", "daily_dose": 500, "unit": "mg"}])
+    bears = {c.rule: c.causes for c in report.conclusions if c.causes}
+    assert bears["conflict.replenish_or_reduce"] == ["magnesium_deficiency", "magnesium_excess"]
+    assert bears["magnesium_excess.high_dose"] == ["magnesium_excess"]
+    assert bears["magnesium.tested_low"] == ["magnesium_deficiency"]
+    assert [(c.cause, c.standing, c.score) for c in report.causes] == [
+        ("magnesium_deficiency", "tested", 3.0), ("magnesium_excess", "dose", 2.0)
+    ]
