@@ -266,15 +266,18 @@ def signs_kb():
         _sign_rule("t.up_to", {"daily_dose_mg": {"le": 50}}, "weak_sign", "potassium"),
         _sign_rule("t.timed", {"duration_months": {"known": True}}, "weak_sign", "folate"),
         _sign_rule("t.untimed", {"duration_months": {"known": False}}, "weak_sign", "vitamin_b12"),
+        _sign_rule("t.any_dose", {"daily_dose_mg": "?dose"}, "weak_sign", "vitamin_d"),
     ]
     return KnowledgeBase(rules=tuple(Rule.model_validate(r) for r in rules), documents=corpus(), ledger=())
 
 
 @pytest.mark.parametrize("dose, months, shared", [
-    (150, None, {"vitamin_b6_toxicity": "effect", "magnesium_deficiency": "shared", "vitamin_b12_deficiency": "shared"}),
-    (100, None, {"magnesium_deficiency": "shared", "vitamin_b12_deficiency": "shared"}),
-    (50, 2, {"potassium_deficiency": "shared", "folate_deficiency": "shared"}),
-    (40, 2, {"calcium_deficiency": "shared", "potassium_deficiency": "shared", "folate_deficiency": "shared"}),
+    (150, None, {"vitamin_b6_toxicity": "effect", "magnesium_deficiency": "shared", "vitamin_b12_deficiency": "shared",
+                 "vitamin_d_deficiency": "shared"}),
+    (100, None, {"magnesium_deficiency": "shared", "vitamin_b12_deficiency": "shared", "vitamin_d_deficiency": "shared"}),
+    (50, 2, {"potassium_deficiency": "shared", "folate_deficiency": "shared", "vitamin_d_deficiency": "shared"}),
+    (40, 2, {"calcium_deficiency": "shared", "potassium_deficiency": "shared", "folate_deficiency": "shared",
+             "vitamin_d_deficiency": "shared"}),
 ])
 def test_a_supplement_tied_to_several_causes_counts_a_share_for_each_by_its_dose_in_mg(dose, months, shared):
     fact = {"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": dose * 1000, "unit": "mcg"}
