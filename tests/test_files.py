@@ -93,9 +93,14 @@ class TestNotRegular:
         """Once through the real entry point: the open must not wait for a writer."""
         one_clean_line(run_expert("consult", str(fifo)), 2, f"expert: {fifo}: not a regular file (a pipe)")
 
-    def test_a_folder_given_as_a_case_is_one_line(self, tmp_path, capsys):
+    def test_a_folder_of_no_case_given_to_consult_is_one_line(self, tmp_path, capsys):
+        # consult reads a folder as its .json case files, as audit does; an empty one is named.
         assert main(["consult", str(tmp_path)]) == 2
-        assert capsys.readouterr().err == f"expert: {tmp_path}: not a regular file (a folder)\n"
+        assert capsys.readouterr().err == f"expert: {tmp_path}: the folder holds no .json case file\n"
+
+    def test_a_folder_given_as_a_case_to_the_library_is_one_line(self, tmp_path):
+        with pytest.raises(InvalidFactError, match=r"not a regular file \(a folder\)"):
+            read_case(tmp_path)
 
     def test_the_library_refuses_the_same(self, fifo):
         with pytest.raises(InvalidFactError, match="not a regular file"):
