@@ -154,3 +154,56 @@ def test_every_record_form_survives_a_round_trip_through_the_log(tmp_path, optio
     (read,) = read_records(log)
     assert read == written
     assert log.read_text(encoding="utf-8") == written.line() + "\n"
+
+
+# --- a batch held on disk until it is appended ----------------------------------------------------------
+
+
+def test_a_batch_counts_what_it_holds_and_appends_the_same_chain_as_a_list_would(tmp_path):
+    from expert.audit.log import AuditBatch
+
+    records = [record(include_facts=True), audit_record(expert.consult([{"kind": "lifestyle", "factor": "stress"}]),
+                                                        time=MOMENT, include_facts=True)]
+    with AuditBatch(tmp_path / "batch.jsonl") as batch:
+        for each in records:
+            batch.add(each)
+        assert (batch.records, batch.firings) == (2, sum(len(r.firings) for r in records))
+        appended = batch.append()
+    append_records(tmp_path / "list.jsonl", records)
+    assert (tmp_path / "batch.jsonl").read_bytes() == (tmp_path / "list.jsonl").read_bytes()
+    assert (appended.records, appended.first, appended.last) == (2, 1, 2)
+    assert appended.firings == sum(len(r.firings) for r in records)
+    assert appended.head == read_records(tmp_path / "batch.jsonl")[-1].hash
+
+
+def test_a_batch_names_what_it_refuses(tmp_path):
+    from expert import InvalidArgumentError
+    from expert.audit.log import AuditBatch
+
+    with pytest.raises(InvalidArgumentError) as wrong_log:
+        AuditBatch(5)
+    assert str(wrong_log.value).startswith("log: ")
+    batch = AuditBatch(tmp_path / "audit.jsonl")
+    with pytest.raises(InvalidArgumentError) as wrong_record:
+        batch.add({"facts": FACTS})
+    assert str(wrong_record.value) == "record: expected an AuditRecord (from audit_record), got a dict"
+    with pytest.raises(InvalidArgumentError) as wrong_key:
+        batch.append(signing_key="auditor")
+    assert str(wrong_key.value).startswith("signing_key: expected a SigningKey")
+    batch.add(record())
+    batch.append()
+    with pytest.raises(InvalidArgumentError) as again:
+        batch.add(record())
+    assert str(again.value) == "record: this batch was appended already; start a new AuditBatch"
+
+
+def test_a_record_that_cannot_be_read_is_named_with_its_log(tmp_path):
+    from expert import AuditError
+
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    with log.open("a", encoding="utf-8") as file:
+        file.write('{"not": "a record"}\n')
+    with pytest.raises(AuditError) as error:
+        read_records(log)
+    assert str(error.value).startswith(f"{log}: record 2: not an audit record (")
