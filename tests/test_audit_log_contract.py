@@ -207,3 +207,37 @@ def test_a_record_that_cannot_be_read_is_named_with_its_log(tmp_path):
     with pytest.raises(AuditError) as error:
         read_records(log)
     assert str(error.value).startswith(f"{log}: record 2: not an audit record (")
+
+
+def test_a_batch_falls_back_to_the_systems_temporary_folder_and_a_full_disk_is_one_line(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    from expert import AuditError
+    from expert.audit.log import AuditBatch
+
+    real = tempfile.TemporaryFile
+
+    def no_room_beside_the_log(*args, dir=None, **kwargs):
+        if dir is not None:
+            raise OSError(errno.EACCES, "Permission denied")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_room_beside_the_log)
+    log = tmp_path / "audit.jsonl"
+    with AuditBatch(log) as batch:
+        batch.add(record())
+        assert batch.append().records == 1
+    assert len(read_records(log)) == 1
+
+    class FullDisk:
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    batch = AuditBatch(log)
+    monkeypatch.setattr(batch, "_spill", lambda: FullDisk())
+    with pytest.raises(AuditError) as error:
+        batch.add(record())
+    assert str(error.value) == (f"{log}: cannot be written: No space left on device (while the batch was held in a "
+                                "temporary file); nothing of this batch was written, the log is as it was")
+    assert batch.records == 0 and len(read_records(log)) == 1
