@@ -386,3 +386,10 @@ def test_a_low_result_with_a_high_dose_of_the_same_mineral_bears_on_both_causes_
     assert [(c.cause, c.standing, c.score) for c in report.causes] == [
         ("magnesium_deficiency", "tested", 3.0), ("magnesium_excess", "dose", 2.0)
     ]
+
+
+def test_a_deficiencys_name_keeps_the_vitamins_capital_letter():
+    names = {c.cause: c.name for c in expert.consult(example("vitamin-d.json")).causes}
+    assert names["vitamin_d_deficiency"] == "Vitamin D deficiency"
+    assert names["vitamin_b12_deficiency"] == "Vitamin B12 deficiency"
+    assert names["calcium_deficiency"] == "Calcium deficiency"
