@@ -241,3 +241,47 @@ def test_a_batch_falls_back_to_the_systems_temporary_folder_and_a_full_disk_is_o
     assert str(error.value) == (f"{log}: cannot be written: No space left on device (while the batch was held in a "
                                 "temporary file); nothing of this batch was written, the log is as it was")
     assert batch.records == 0 and len(read_records(log)) == 1
+
+
+def test_each_wrong_argument_to_the_log_is_named(tmp_path):
+    from expert import AuditError, InvalidArgumentError
+
+    log = tmp_path / "audit.jsonl"
+    one = record()
+    calls = [
+        (lambda: append_records(5, [one]), InvalidArgumentError, "path: expected a file path (a str or pathlib.Path), got an int"),
+        (lambda: append_records(log, "x"), InvalidArgumentError, "records: expected a list of AuditRecord (from audit_record), got a str"),
+        (lambda: append_records(log, [one, {"a": 1}]), InvalidArgumentError, "records[1]: expected an AuditRecord (from audit_record), got a dict"),
+        (lambda: append_records(log, [one], signing_key="k"), InvalidArgumentError, "signing_key: expected a SigningKey or None, got a str"),
+        (lambda: verify_log(log, expected_head=5), InvalidArgumentError, "expected_head: expected a hash (str) or None, got an int"),
+        (lambda: append_records(tmp_path / "no" / "a.jsonl", [one]), AuditError, None),
+    ]
+    for call, error, message in calls:
+        with pytest.raises(error) as raised:
+            call()
+        if message is not None:
+            assert str(raised.value) == message
+    assert not log.exists()
+    from expert.audit.log import check_appendable
+
+    with pytest.raises(AuditError) as missing:
+        check_appendable(tmp_path / "no" / "a.jsonl")
+    assert str(missing.value) == f"{tmp_path / 'no' / 'a.jsonl'}: cannot be written: No such file or directory"
+
+
+@pytest.mark.parametrize("line, reason", [
+    (b"\n", "an empty line, not an audit record"),
+    (b"\xff\xfe\n", "not an audit record (Invalid JSON: expected value at line 1 column 1)"),
+    (b'{"format": 2}\n', "not an audit record (time: Field required)"),
+    (b"[1]\n", "not an audit record (Input should be an object)"),
+])
+def test_a_line_that_is_no_record_is_named_by_its_place_and_what_is_wrong(tmp_path, line, reason):
+    from expert import AuditError
+
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    with log.open("ab") as file:
+        file.write(line)
+    with pytest.raises(AuditError) as error:
+        read_records(log)
+    assert str(error.value) == f"{log}: record 2: {reason}"
