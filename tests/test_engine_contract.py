@@ -393,3 +393,44 @@ def test_a_deficiencys_name_keeps_the_vitamins_capital_letter():
     assert names["vitamin_d_deficiency"] == "Vitamin D deficiency"
     assert names["vitamin_b12_deficiency"] == "Vitamin B12 deficiency"
     assert names["calcium_deficiency"] == "Calcium deficiency"
+
+
+# --- the engine's order and its log ---------------------------------------------------------------
+
+
+def test_the_order_facts_are_told_in_changes_nothing_that_fires():
+    facts = example("b6.json") + [MG_LOW, {"kind": "lifestyle", "factor": "stress"}]
+    first = expert.consult(facts)
+    for order in (list(reversed(facts)), facts[2:] + facts[:2]):
+        again = expert.consult(order)
+        assert [(f.number, f.rule) for f in again.fired] == [(f.number, f.rule) for f in first.fired]
+
+
+def test_rules_matching_the_same_facts_fire_in_the_knowledge_bases_order():
+    from expert.rules.knowledge import default_knowledge_base
+
+    place = {rule.id: i for i, rule in enumerate(default_knowledge_base().rules)}
+    salience = {rule.id: rule.salience for rule in default_knowledge_base().rules}
+    for name in ("b6.json", "eyelid.json", "magnesium-supplement.json", "vitamin-d.json"):
+        fired = expert.consult(example(name)).fired
+        for before, after in zip(fired, fired[1:]):
+            same = sorted(r.id for r in before.matched) == sorted(r.id for r in after.matched)
+            if same and salience[before.rule] == salience[after.rule]:
+                assert place[before.rule] < place[after.rule], (name, before.rule, after.rule)
+
+
+def test_watching_the_engine_logs_each_firing_with_its_number_and_rule(caplog):
+    import logging
+
+    expert.enable_engine_logging()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            report = expert.consult(example("eyelid.json"))
+    finally:
+        expert.enable_engine_logging(False)
+    fires = {}  # a record may reach the capture twice (the logger's own handler and the root's)
+    for r in caplog.records:
+        if r.name == "experta.watchers.RULES" and r.getMessage().startswith("FIRE "):
+            _, number, rule, _ = r.getMessage().split(" ", 3)
+            fires.setdefault(number, rule.rstrip(":"))
+    assert list(fires.items()) == [(str(f.number), f.rule) for f in report.fired]
