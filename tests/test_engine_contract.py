@@ -284,6 +284,8 @@ def test_a_supplement_tied_to_several_causes_counts_a_share_for_each_by_its_dose
     if months is not None:
         fact["duration_months"] = months
     report = expert.consult([fact], knowledge_base=signs_kb())
+    # A number a rule binds is shown as the person would write it: 150, not 150.000 or 1.5E+2.
+    assert [f.bindings for f in report.fired if f.rule == "t.any_dose"] == [{"dose": str(dose)}]
     found = {c.cause: c for c in report.causes}
     assert set(found) == set(shared)
     for cause, kind in shared.items():
@@ -434,3 +436,37 @@ def test_watching_the_engine_logs_each_firing_with_its_number_and_rule(caplog):
             _, number, rule, _ = r.getMessage().split(" ", 3)
             fires.setdefault(number, rule.rstrip(":"))
     assert list(fires.items()) == [(str(f.number), f.rule) for f in report.fired]
+
+
+def test_the_firing_cap_allows_exactly_its_number_of_firings():
+    firings = len(expert.consult([MG_LOW]).fired)
+    assert len(expert.consult([MG_LOW], max_firings=firings).fired) == firings
+    with pytest.raises(FiringLimitError, match=f"more than {firings - 1} times"):
+        expert.consult([MG_LOW], max_firings=firings - 1)
+
+
+def test_derived_facts_are_numbered_from_d1_and_keep_their_basis():
+    report = expert.consult([VD_LOW])
+    assert [d.id for d in report.derived] == [f"d{n}" for n in range(1, len(report.derived) + 1)]
+    # The library's own docstring example.
+    assert report.conclusion("vitamin_d.impairs_calcium_absorption").because[0].text == "deficiency: vitamin D (tested)"
+
+
+def test_a_session_names_a_wrong_argument_and_a_knowledge_base_that_does_not_load(monkeypatch):
+    import expert.engine.session as session_module
+    from expert.rules.knowledge import KnowledgeBaseError
+
+    with pytest.raises(InvalidArgumentError) as wrong_kb:
+        Session("rules/kb")
+    assert str(wrong_kb.value).startswith("knowledge_base: expected a KnowledgeBase")
+    with pytest.raises(InvalidArgumentError) as wrong_cap:
+        Session(max_firings=0)
+    assert str(wrong_cap.value).startswith("max_firings: ")
+
+    def broken():
+        raise KnowledgeBaseError(["10_bad.toml: not valid TOML: at line 1"])
+
+    monkeypatch.setattr(session_module, "default_knowledge_base", broken)
+    with pytest.raises(expert.InvalidKnowledgeBaseError) as error:
+        Session()
+    assert error.value.problems == ["10_bad.toml: not valid TOML: at line 1"]
