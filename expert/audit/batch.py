@@ -8,6 +8,7 @@ appended to the log at the end, whole or not at all.
 import glob
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -83,9 +84,23 @@ def _outcomes(
         return
     # Leaving the pool's block terminates its workers: on Ctrl-C the batch stops at once
     # instead of waiting for workers that the interrupt has already stopped.
-    with multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(kb,)) as pool:
+    with _pool_deaf_to_ctrl_c(workers, kb) as pool:
         chunk = max(1, min(64, len(jobs) // (workers * 8)))
         yield from _counted(pool.imap(_audit_in_worker, jobs, chunksize=chunk), len(jobs), progress)
+
+
+def _pool_deaf_to_ctrl_c(workers: int, kb: KnowledgeBase):
+    """A pool whose workers ignore Ctrl-C from their first instant: forked with SIGINT ignored,
+    not only once their initializer runs (a Ctrl-C in between gave a worker's traceback). The
+    parent, which handles Ctrl-C for all, has its own handler back as soon as they are forked."""
+    context = multiprocessing.get_context()
+    if threading.current_thread() is not threading.main_thread():
+        return context.Pool(workers, initializer=_init_worker, initargs=(kb,))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return context.Pool(workers, initializer=_init_worker, initargs=(kb,))
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _counted(outcomes: Iterable, total: int, progress: Callable[[int, int], None] | None) -> Iterator:
