@@ -285,3 +285,67 @@ def test_a_line_that_is_no_record_is_named_by_its_place_and_what_is_wrong(tmp_pa
     with pytest.raises(AuditError) as error:
         read_records(log)
     assert str(error.value) == f"{log}: record 2: {reason}"
+
+
+# --- what verify says of each broken line ------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_twice(tmp_path):
+    """A log of two batches of one record, the first signed by `mine`, the second by another key."""
+    log = tmp_path / "audit.jsonl"
+    mine, other = SigningKey.generate(), SigningKey.generate()
+    append_records(log, [record()], signing_key=mine)
+    append_records(log, [record()], signing_key=other)
+    return log, mine, other
+
+
+def test_a_broken_last_line_keeps_what_the_records_before_it_showed(signed_twice, tmp_path):
+    log, mine, other = signed_twice
+    for tail, problem in ((b"\n", "record 5: an empty line, not an audit record"),
+                          (b"\xff\n", "record 5: not UTF-8 (a byte was changed)")):
+        broken = tmp_path / "broken.jsonl"
+        broken.write_bytes(log.read_bytes() + tail)
+        result = verify_log(broken, public_key=mine.public)
+        sound = verify_log(log)
+        assert (result.problem, result.records, result.failed_record) == (problem, 4, 5)
+        assert (result.signatures, result.signed_to, result.head) == (2, 2, sound.head)
+        assert (result.public_key, result.other_keys) == (mine.public.fingerprint, [other.public.fingerprint])
+
+
+def test_a_first_line_unsealed_or_not_canonical_or_a_signature_alone_is_named(signed_twice, tmp_path):
+    log, mine, _ = signed_twice
+    first, signature = log.read_bytes().split(b"\n")[:2]
+    unsealed = json.loads(first)
+    del unsealed["hash"]
+    cases = [
+        (json.dumps(unsealed).encode(), "record 1: not sealed (it has no hash, seq or prev)"),
+        (first.replace(b"{", b"{ ", 1), "record 1: not in canonical form (bytes were changed outside its values)"),
+        (signature, "record 1: does not follow the start of the log (its prev hash differs): "
+                    "a record was deleted, inserted or moved here"),
+    ]
+    for line, problem in cases:
+        broken = tmp_path / "broken.jsonl"
+        broken.write_bytes(line + b"\n")
+        result = verify_log(broken)
+        assert (result.problem, result.records, result.failed_record, result.head) == (problem, 0, 1, None)
+
+
+def test_a_forged_signature_is_named_with_the_key_that_does_not_verify_it(signed_twice, tmp_path):
+    from expert.audit.record import SignatureRecord
+
+    log, mine, _ = signed_twice
+    lines = log.read_bytes().split(b"\n")
+    forged = SignatureRecord.model_validate(dict(json.loads(lines[1]), signature="AAAA"))
+    lines[1] = forged.model_copy(update={"hash": forged.compute_hash()}).line().encode()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"\n".join(lines))
+    result = verify_log(broken, public_key=mine.public)
+    assert result.problem == (f"record 2: its signature does not verify with the key {mine.public.short}\u2026: the "
+                              "records before it were changed, or the signature was forged")
+    assert (result.records, result.signatures, result.signed_to) == (1, 1, None)
+    from expert import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError) as wrong:
+        verify_log(log, public_key="auditor.pub")
+    assert str(wrong.value) == "public_key: expected a PublicKey or None, got a str"
