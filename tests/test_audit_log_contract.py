@@ -274,6 +274,7 @@ def test_each_wrong_argument_to_the_log_is_named(tmp_path):
     (b"\xff\xfe\n", "not an audit record (Invalid JSON: expected value at line 1 column 1)"),
     (b'{"format": 2}\n', "not an audit record (time: Field required)"),
     (b"[1]\n", "not an audit record (Input should be an object)"),
+    (b'{"format": 2, "time": "t", "versions": {"expert": "1"}}\n', "not an audit record (versions.experta: Field required)"),
 ])
 def test_a_line_that_is_no_record_is_named_by_its_place_and_what_is_wrong(tmp_path, line, reason):
     from expert import AuditError
@@ -349,3 +350,35 @@ def test_a_forged_signature_is_named_with_the_key_that_does_not_verify_it(signed
     with pytest.raises(InvalidArgumentError) as wrong:
         verify_log(log, public_key="auditor.pub")
     assert str(wrong.value) == "public_key: expected a PublicKey or None, got a str"
+
+
+def test_an_empty_batch_appends_nothing_and_a_batch_appends_once(tmp_path):
+    import errno
+
+    from expert import AuditError, InvalidArgumentError
+    from expert.audit.log import AuditBatch
+
+    log = tmp_path / "audit.jsonl"
+    empty = AuditBatch(log).append()
+    assert (empty.records, empty.first, empty.last) == (0, None, None) and log.read_bytes() == b""
+    batch = AuditBatch(log)
+    batch.add(record())
+    batch.append()
+    with pytest.raises(InvalidArgumentError) as again:
+        batch.append()
+    assert str(again.value) == "this batch was appended already; start a new AuditBatch"
+
+    class Unflushable:
+        def flush(self):
+            raise OSError(errno.EIO, "Input/output error")
+
+        def close(self):
+            pass
+
+    broken = AuditBatch(log)
+    broken._file = Unflushable()
+    with pytest.raises(AuditError) as error:
+        broken.append()
+    assert str(error.value) == (f"{log}: cannot be written: Input/output error (while the batch was held in a temporary "
+                                "file); nothing of this batch was written, the log is as it was")
+    assert len(read_records(log)) == 1
