@@ -278,6 +278,7 @@ def signs_kb():
     (50, 2, {"potassium_deficiency": "shared", "folate_deficiency": "shared", "vitamin_d_deficiency": "shared"}),
     (40, 2, {"calcium_deficiency": "shared", "potassium_deficiency": "shared", "folate_deficiency": "shared",
              "vitamin_d_deficiency": "shared"}),
+    (75, 2, {"folate_deficiency": "shared", "vitamin_d_deficiency": "shared"}),
 ])
 def test_a_supplement_tied_to_several_causes_counts_a_share_for_each_by_its_dose_in_mg(dose, months, shared):
     fact = {"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": dose * 1000, "unit": "mcg"}
