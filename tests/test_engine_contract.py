@@ -471,3 +471,21 @@ def test_a_session_names_a_wrong_argument_and_a_knowledge_base_that_does_not_loa
     with pytest.raises(expert.InvalidKnowledgeBaseError) as error:
         Session()
     assert error.value.problems == ["10_bad.toml: not valid TOML: at line 1"]
+
+
+def test_a_high_result_speaks_against_a_deficiency_as_a_normal_one_does():
+    assert causes([{"kind": "nutrient_level", "nutrient": "magnesium", "level": "high"},
+                   {"kind": "symptom", "name": "twitching", "location": "eyelids"}]) == [
+        ("magnesium_deficiency", "against", -2.0, False,
+         "A sign listed for it alone: twitching (eyelids); against: high magnesium (tested)"),
+    ]
+
+
+def test_each_cause_lists_the_conclusions_bearing_on_it_in_the_reports_order():
+    for name in ("b6.json", "eyelid.json", "magnesium-supplement.json", "vitamin-d.json"):
+        report = expert.consult(example(name))
+        order = [c.rule for c in report.conclusions]
+        for cause in report.causes:
+            bearing = [c.rule for c in report.conclusions if cause.cause in c.causes]
+            assert cause.conclusions == bearing and bearing, (name, cause.cause)
+            assert cause.conclusions == sorted(cause.conclusions, key=order.index)
