@@ -382,3 +382,30 @@ def test_an_empty_batch_appends_nothing_and_a_batch_appends_once(tmp_path):
     assert str(error.value) == (f"{log}: cannot be written: Input/output error (while the batch was held in a temporary "
                                 "file); nothing of this batch was written, the log is as it was")
     assert len(read_records(log)) == 1
+
+
+def test_verify_names_a_line_that_is_no_record_and_a_record_left_unlinked(tmp_path):
+    from expert.audit.record import SignatureRecord
+
+    sealed = seal(record(), None)
+    unlinked = sealed.model_copy(update={"prev": None})
+    unlinked = unlinked.model_copy(update={"hash": unlinked.compute_hash()})
+    lone = seal(SignatureRecord(time="2026-01-02T03:04:05.000000Z", key="ed25519:" + "0" * 64, signature="AAAA"), None)
+    cases = [
+        (b"[1]", "record 1: not an audit record (Input should be an object)"),
+        (b'{"format": 2, "time": "t", "versions": {"expert": "1"}}', "record 1: not an audit record (versions.experta: Field required)"),
+        (unlinked.line().encode(), "record 1: not sealed (it has no hash, seq or prev)"),
+        (lone.line().encode(), "record 1: a signature of nothing: no record comes before it"),
+    ]
+    for line, problem in cases:
+        log = tmp_path / "audit.jsonl"
+        log.write_bytes(line + b"\n")
+        assert verify_log(log).problem == problem
+
+
+def test_a_sound_log_names_the_other_keys_that_signed_it(signed_twice):
+    log, mine, other = signed_twice
+    result = verify_log(log, public_key=mine.public)
+    assert result.ok and not result.fully_signed
+    assert (result.signatures, result.signed_to, result.unsigned) == (2, 2, 2)
+    assert result.other_keys == [other.public.fingerprint]
