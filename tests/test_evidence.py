@@ -72,3 +72,16 @@ def test_every_reason_is_one_line():
         supplement("magnesium", 500), level("calcium", "normal"), diet("no_leafy_greens"),
     ])
     assert report.causes and all("\n" not in c.reason and c.reason for c in report.causes)
+
+
+def test_too_much_magnesium_is_never_said_to_lead_to_nerve_damage():
+    # Nerve damage is B6's effect in the vitamins document; nothing says a magnesium dose harms nerves.
+    report = expert.consult([
+        {"kind": "supplement", "nutrient": "magnesium", "daily_dose": 500, "unit": "mg", "duration_months": 3},
+        {"kind": "nutrient_level", "nutrient": "magnesium", "level": "low"},
+    ])
+    [excess] = [c for c in report.causes if c.cause == "magnesium_excess"]
+    assert excess.reason == (
+        "A dose above the figure the documents name: magnesium supplement, 500 mg a day for 3 months; "
+        "the documents do not tie it directly to what you report"
+    )

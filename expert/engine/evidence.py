@@ -303,7 +303,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                     explains=t.explains,
                     evidence=evidence,
                     against=against,
-                    reason=_reason(evidence, against, standing, t.explains),
+                    reason=_reason(evidence, against, standing, t.explains, cause),
                     conclusions=sorted(bears.get(cause, []), key=order.__getitem__),
                 ),
             )
@@ -359,7 +359,9 @@ def _item(e: Evidence) -> str:
     return f"{e.text} ({e.shared_with} causes)" if e.shared_with > 1 else e.text
 
 
-def _reason(evidence: list[Evidence], against: list[Evidence], standing: str, explains: bool = True) -> str:
+def _reason(
+    evidence: list[Evidence], against: list[Evidence], standing: str, explains: bool = True, cause: str = ""
+) -> str:
     """The ranking's reason in one line: what speaks for the cause, then what against."""
     parts = []
     for kind in ("tested_low", "high_dose", "told", "specific", "effect", "link"):
@@ -374,7 +376,8 @@ def _reason(evidence: list[Evidence], against: list[Evidence], standing: str, ex
     text = "; ".join(parts) or "nothing you said bears on it directly"
     kinds = {e.kind for e in evidence}
     if not explains and standing not in ("weak", "against"):
-        if "high_dose" in kinds and "over_time" not in kinds:
+        # Only B6's chain runs to nerve damage; too much magnesium is not said to harm nerves.
+        if cause == "vitamin_b6_toxicity" and "high_dose" in kinds and "over_time" not in kinds:
             text += "; at this dose and time the chain to nerve damage is not followed yet"
         elif kinds <= {"tested_low", "high_dose", "over_time", "told", "link"}:
             text += "; the documents do not tie it directly to what you report"
