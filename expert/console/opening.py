@@ -25,13 +25,13 @@ import os
 import sys
 from pathlib import Path
 
+from expert.util.terminal import terminal_width
+
 CACHE_VARIABLE = "EXPERT_CACHE_DIR"
 _PREFIX = "opening-"
 _MAGIC = "expert console opening"
 # A first screen is a few hundred bytes; anything much larger is not one of ours.
 MAX_SCREEN_BYTES = 64_000
-# The width the console wraps at, as expert.explain.render.terminal_width works it out.
-DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH = 88, 40, 100
 # What the console's prompt ends with; the screen is everything before it.
 PROMPT_SIGN = "> "
 
@@ -44,15 +44,8 @@ def colour_wanted(stream) -> bool:
 
 
 def screen_width() -> int:
-    """The width the console will wrap at (the same rule as expert.explain.render.terminal_width)."""
-    try:
-        width = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        try:
-            width = os.get_terminal_size().columns
-        except OSError:
-            width = DEFAULT_WIDTH
-    return max(MIN_WIDTH, min(MAX_WIDTH, width))
+    """The width the console will wrap at."""
+    return terminal_width()
 
 
 def cache_dir() -> Path | None:

@@ -5,16 +5,13 @@ Each conclusion is printed once, with every sentence it quotes and the document'
 outside figure and advice in the system's own words are marked as such, apart from the quotes.
 """
 
-import os
 import textwrap
 
 from expert.engine.report import Conclusion, Report
 from expert.explain.summary import RankedCause, Summary, summarise
 from expert.facts.vocabulary import display
+from expert.util.terminal import DEFAULT_WIDTH, terminal_width  # noqa: F401  (others import it from here)
 from expert.util.textsafe import safe_text
-
-DEFAULT_WIDTH = 88
-MIN_WIDTH, MAX_WIDTH = 40, 100
 
 CATEGORY_HEADINGS = {
     "red_flag": "RED FLAGS",
@@ -28,18 +25,6 @@ CATEGORY_HEADINGS = {
     "background": "In general",
 }
 OWN_ADVICE = "Our advice, not the documents':"
-
-
-def terminal_width(default: int = DEFAULT_WIDTH) -> int:
-    """The width to wrap at: COLUMNS when set, else the terminal's, kept between 40 and 100."""
-    try:
-        width = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        try:
-            width = os.get_terminal_size().columns
-        except OSError:
-            width = default
-    return max(MIN_WIDTH, min(MAX_WIDTH, width))
 
 
 def _wrap(text: str, indent: str, width: int, first: str | None = None) -> str:
