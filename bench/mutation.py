@@ -12,12 +12,18 @@ would pass and it would look like a survivor. This script therefore copies the t
 build/mutation/<package>/ laid out as the wheel installs it (expert/facts, expert/rules) and runs
 mutmut there, with the settings in pyproject.toml's [tool.mutmut] (whose paths are in that layout).
 
+A fresh run copies the last commit (HEAD), not the working tree: other people may be half-way
+through an edit, and a score is worth something only if one can say which code it measured. The
+commit is written into the copy (COMMIT) and printed with the scores.
+
 Each package is run with the tests written for it (PACKAGES below), not every test that happens
 to reach its code: every consultation reaches the engine, and a surviving mutant costs the whole
 of its tests, so the run stays bounded only if those are few and quick.
 
 Given mutant names (globs as mutmut takes them), it keeps the copy and its results, refreshes the
-tests and runs those mutants again: the way to check that a new test kills a survivor.
+tests from the working tree (so a test not yet committed can be tried) and runs those mutants
+again: the way to check that a new test kills a survivor. The code mutated stays that of the
+commit the package's run was taken at.
 
 It ends with the score per package: killed, survived, equivalent (a survivor that MUTATION.md
 names on a line that says "equivalent"), timeout, and the survivors nobody has triaged. It exits 1
@@ -31,6 +37,8 @@ import resource
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -92,8 +100,30 @@ def _toml_list(values: list[str]) -> str:
     return "[" + ", ".join(f'"{v}"' for v in values) + "]"
 
 
-def lay_out(package: str, fresh: bool) -> Path:
-    """The copy for one package's run; its pyproject.toml mutates that package with its own tests."""
+def head_commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"git rev-parse HEAD failed: {done.stderr.strip() or 'is this a git checkout?'}")
+    return done.stdout.strip()
+
+
+def export_head(commit: str, into: Path) -> None:
+    """The tree of one commit, written out as files (git archive), untouched by uncommitted edits."""
+    with tempfile.TemporaryFile() as archive:
+        done = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT, stdout=archive,
+                              stderr=subprocess.PIPE, text=False, check=False)
+        if done.returncode:
+            sys.exit(f"git archive {commit} failed: {done.stderr.decode(errors='replace').strip()}")
+        archive.seek(0)
+        with tarfile.open(fileobj=archive) as tar:
+            tar.extractall(into, filter="data")
+
+
+def lay_out(package: str, fresh: bool, head: Path | None = None, commit: str = "") -> Path:
+    """The copy for one package's run; its pyproject.toml mutates that package with its own tests.
+
+    Fresh, everything comes from `head` (the exported commit); again, only the tests, the plugin
+    and the settings are refreshed, from the working tree."""
     stage = STAGES / package
     if fresh and stage.exists():
         shutil.rmtree(stage)
@@ -101,9 +131,11 @@ def lay_out(package: str, fresh: bool) -> Path:
         if fresh or source in ("tests", "pyproject.toml", "bench/mutation_plugin.py"):
             if (stage / target).is_dir():
                 shutil.rmtree(stage / target)
-            _copy(ROOT / source, stage / target)
+            _copy((head if fresh and head else ROOT) / source, stage / target)
+    if fresh:
+        (stage / "COMMIT").write_text(commit + "\n", encoding="utf-8")
     files, tests = PACKAGES[package]
-    tests = [t for t in tests if (ROOT / t).exists()]
+    tests = [t for t in tests if (stage / t).exists()]
     config = (stage / "pyproject.toml").read_text(encoding="utf-8")
     config, mutated = re.subn(r"(?ms)^only_mutate = \[.*?\]$", f"only_mutate = {_toml_list(files)}", config)
     config, selected = re.subn(
@@ -163,13 +195,21 @@ def tally() -> tuple[dict[str, Counter], list[str], list[str]]:
 
 
 def print_scores(scores: dict[str, Counter]) -> None:
-    print(f"{'package':<8}  " + "  ".join(f"{s:>11}" for s in STATUSES) + f"  {'score':>6}")
+    print(f"{'package':<8}  " + "  ".join(f"{s:>11}" for s in STATUSES) + f"  {'score':>6}  commit")
     total: Counter = Counter()
     for package in PACKAGES:
         if package in scores:
             total.update(scores[package])
-            print(_row(package, scores[package]))
+            print(_row(package, scores[package]) + f"  {_commit_of(package)}")
     print(_row("all", total))
+
+
+def _commit_of(package: str) -> str:
+    """The commit a package's last fresh run copied, shortened; '?' for a copy made before it was noted."""
+    try:
+        return (STAGES / package / "COMMIT").read_text(encoding="utf-8").strip()[:12] or "?"
+    except OSError:
+        return "?"
 
 
 def _row(label: str, counts: Counter) -> str:
@@ -210,12 +250,18 @@ def main(argv: list[str]) -> int:
     else:
         runs = {package: [] for package in (args or PACKAGES)}
     codes = {}
-    for package, again in runs.items():
-        started, cpu = time.monotonic(), _children_cpu()
-        stage = lay_out(package, fresh=not again)
-        codes[package] = run_mutmut(stage, again, options)
-        print(f"\n{package}: mutmut exited {codes[package]} after {time.monotonic() - started:.0f} s of wall clock "
-              f"and {_children_cpu() - cpu:.0f} s of CPU (with the copy, the mutants' generation and mutmut's own test runs)\n")
+    with tempfile.TemporaryDirectory() as exported:
+        head, commit = None, ""
+        if any(not again for again in runs.values()):
+            head, commit = Path(exported), head_commit()
+            export_head(commit, head)
+            print(f"mutating the code of commit {commit}", flush=True)
+        for package, again in runs.items():
+            started, cpu = time.monotonic(), _children_cpu()
+            stage = lay_out(package, fresh=not again, head=head, commit=commit)
+            codes[package] = run_mutmut(stage, again, options)
+            print(f"\n{package}: mutmut exited {codes[package]} after {time.monotonic() - started:.0f} s of wall clock "
+                  f"and {_children_cpu() - cpu:.0f} s of CPU (with the copy, the mutants' generation and mutmut's own test runs)\n")
     scores, untriaged, unkilled_files = tally()
     print_scores(scores)
     for name in untriaged:
