@@ -255,3 +255,14 @@ def test_the_irregular_heartbeat_red_flag_is_shown_as_a_whole_sentence():
     assert shown.startswith("RED FLAG: !![")
     first = shown.split("] ", 1)[1].split(" (Magnesium Deficiency")[0]
     assert first.count("(") == first.count(")"), f"an unclosed bracket in the short form: {first!r}"
+
+
+def test_change_without_a_number_takes_the_answer_given_last_not_the_highest_numbered():
+    # Answer 2 ("keeps coming back") is changed to "severe"; it is then the answer given last,
+    # though 11 ("none" to the health questions) has the highest number.
+    lines = README_STORY + ["change 2", "severe", "change", "keeps coming back", "quit"]
+    out = run_expert(lines, extra_env={"COLUMNS": "80"}).stdout
+    shown = flat(after(out, "change"))
+    assert shown.endswith("Answer it again: Does the twitching keep coming back, or is it severe?")
+    # The "severe" answer is what is taken back, so what it alone brought is withdrawn.
+    assert "Withdrawn" in shown and "Severe twitching should always be evaluated" in shown

@@ -300,13 +300,13 @@ class Console:
             self.say(f"There is no answer to {verb} yet.")
             return None
         if not rest:
-            return answered[-1][1]
+            return self.interview.last_answered()
         numbers = ", ".join(str(n) for n, _, _ in answered)
         if _is_number(rest):
             q = self.interview.question_numbered(int(rest))
             if q is not None:
                 return q
-        self.say(f"Type '{verb} N' with N one of the numbers 'facts' shows ({numbers}), or '{verb}' for the last answer.")
+        self.say(f"Type '{verb} N' with N one of the numbers 'facts' shows ({numbers}), or '{verb}' for the answer you gave last.")
         return None
 
     def do_change(self, rest: str) -> None:

@@ -202,6 +202,12 @@ class Interview:
         """The answers given so far with their numbers and questions, by number."""
         return [(self.numbers[qid], question(qid), self.answers[qid]) for qid in sorted(self.answers, key=self.numbers.__getitem__)]
 
+    def last_answered(self) -> Question | None:
+        """The question answered most recently: an answer given again counts as given last."""
+        # `answers` keeps the order answers were given in: taking one back removes it, and
+        # answering again puts it at the end, though its number stays the same.
+        return question(next(reversed(self.answers))) if self.answers else None
+
     def question_numbered(self, number: int) -> Question | None:
         """The question whose answer has this number (see `facts`), if it is still answered."""
         qid = next((q for q, n in self.numbers.items() if n == number), None)
