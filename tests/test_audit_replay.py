@@ -3,13 +3,13 @@
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import bounded
 import expert
 from expert.audit.log import AuditRecord, append_records, audit_record, seal, verify_log
 from expert.audit.batch import audit_cases, expand_cases
@@ -26,8 +26,6 @@ from tests.test_audit import (  # noqa: F401 (log is the fixture both files use)
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-# A working command ends within seconds, even on a loaded machine; only one that hangs waits this out.
-DEADLINE = 120
 
 
 def without_time(record: AuditRecord) -> dict:
@@ -53,10 +51,8 @@ class TestReplay:
         def run(seed: str, *args: str) -> subprocess.CompletedProcess:
             env = {**os.environ, "PYTHONHASHSEED": seed}
             command = [sys.executable, "-m", "expert", "audit", *args]
-            try:
-                return subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=DEADLINE)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"expert audit {' '.join(args[:1])} did not finish within {DEADLINE} s")
+            return bounded.run(command, f"`expert audit {' '.join(args[:1])}` to end", cwd=ROOT, env=env,
+                               capture_output=True, text=True)
 
         assert run("1", str(case), "--log", str(path), "--include-facts").returncode == 0
         assert run("2", str(case), "--log", str(path), "--include-facts").returncode == 0
@@ -240,14 +236,9 @@ sys.exit("the batch finished although Ctrl-C was pressed")
 def test_ctrl_c_stops_a_batch_with_workers(tmp_path):
     """Ctrl-C reaches the whole process group; the batch must stop (exit 130), not hang on dead workers."""
     paths = write_cases(tmp_path / "cases")
-    script = f"DEADLINE = {DEADLINE}\nPATHS = {[str(p) for p in paths * 50]!r}\n" + CTRL_C_SCRIPT
+    script = f"DEADLINE = {bounded.DEADLINE}\nPATHS = {[str(p) for p in paths * 50]!r}\n" + CTRL_C_SCRIPT
     batch = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, start_new_session=True)
-    try:
-        out, err = batch.communicate(timeout=DEADLINE)
-    except subprocess.TimeoutExpired:
-        os.killpg(batch.pid, signal.SIGKILL)
-        batch.communicate()
-        pytest.fail(f"the batch did not stop within {DEADLINE} s of Ctrl-C: it hangs on its workers")
+    out, err = bounded.communicate(batch, "the batch to stop with exit 130 at Ctrl-C, not hang on its workers")
     assert batch.returncode == 130, err
     assert "Traceback" not in err, err

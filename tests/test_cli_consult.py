@@ -1,18 +1,17 @@
 """`expert consult`: the report as text or JSON, and bad input as one clear line per problem."""
 
 import json
-import subprocess
 import sys
 
 import pytest
 
+from bounded import run
 from conftest import level, supplement, symptom
 
 
 def run_expert(*args, input_text=None):
-    return subprocess.run(
-        [sys.executable, "-m", "expert", *args], capture_output=True, text=True, input=input_text, timeout=60
-    )
+    return run([sys.executable, "-m", "expert", *args], f"`expert {' '.join(args)}` to end",
+               capture_output=True, text=True, input=input_text)
 
 
 def write_case(tmp_path, facts, name="case.json"):

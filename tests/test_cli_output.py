@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+import bounded
 from tests.test_audit import CASES
 
 ROOT = Path(__file__).resolve().parent.parent
-DEADLINE = 120  # generous: a child that works ends in a few seconds
 
 
 @pytest.fixture
@@ -59,9 +59,9 @@ class TestStandardOutput:
             for child in children:
                 if before_wait is not None:
                     before_wait(child)
-            for child in children:
-                err = child.stderr.read().decode()
-                results.append((child.wait(timeout=DEADLINE), err))
+            for child, args in zip(children, commands):
+                _, err = bounded.communicate(child, f"`expert {' '.join(args)}` to end")
+                results.append((child.returncode, err.decode()))
         finally:
             for child in children:
                 if child.poll() is None:

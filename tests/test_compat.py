@@ -13,6 +13,7 @@ import textwrap
 
 import pytest
 
+from bounded import run
 from expert.engine._compat import import_frozendict
 
 # Like frozendict 1.2: the class statement reads collections.Mapping, and nothing after it does.
@@ -59,9 +60,7 @@ def old_frozendict(tmp_path):
 
 def run_python(code: str, path_first=None) -> subprocess.CompletedProcess:
     prelude = f"import sys; sys.path.insert(0, {str(path_first)!r})\n" if path_first else ""
-    return subprocess.run(
-        [sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120
-    )
+    return run([sys.executable, "-c", prelude + code], "the child interpreter to end", capture_output=True, text=True)
 
 
 def test_the_stand_in_fails_to_import_as_frozendict_1_2_does(old_frozendict):

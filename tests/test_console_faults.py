@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from bounded import run
 from console_stories import ROOT, env, run_expert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,10 +28,10 @@ def run_with_file_limit(lines: list[str], limit: int, *args: str) -> subprocess.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run(
-        [sys.executable, "-m", "expert", *args],
+    return run(
+        [sys.executable, "-m", "expert", *args], f"the console to end after its {len(lines)} lines on a full disk",
         input="".join(line + "\n" for line in lines),
-        capture_output=True, text=True, cwd=ROOT, env=env(), timeout=120, preexec_fn=limit_files,
+        capture_output=True, text=True, cwd=ROOT, env=env(), preexec_fn=limit_files,
     )
 
 
@@ -138,8 +139,8 @@ def test_a_load_that_fails_leaves_the_answers_and_says_why_in_one_line(tmp_path)
 
 def test_a_full_standard_output_is_one_line_on_stderr():
     with open("/dev/full", "w") as full:
-        result = subprocess.run([sys.executable, "-m", "expert"], input="cramps\n", stdout=full, stderr=subprocess.PIPE,
-                                text=True, cwd=ROOT, env=env(), timeout=120)
+        result = run([sys.executable, "-m", "expert"], "the console to end with a full standard output",
+                     input="cramps\n", stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env())
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["expert: cannot write the console's output: No space left on device"]
 

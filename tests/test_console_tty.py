@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pexpect
+from bounded import DEADLINE  # a wrong answer fails long before, when the console waits or ends
 from console_stories import EYELID_COFFEE_SLEEP, ROOT, env
 
-DEADLINE = 180  # seconds; a wrong answer fails long before, when the console waits or ends
 QUIET = 3  # seconds the console must sleep waiting for a key, printing nothing, before it is taken as idle
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PROMPT = r"\n> "

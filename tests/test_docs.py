@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import bounded
 from expert.cli import SUBCOMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,17 +28,15 @@ def test_the_quickstart_is_the_two_commands():
 
 def test_the_worked_example_shows_the_real_output():
     block = README.split("$ uv run expert consult examples/magnesium-supplement.json\n", 1)[1].split("```", 1)[0]
-    out = subprocess.run(
-        [sys.executable, "-m", "expert", "consult", "examples/magnesium-supplement.json"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
-    )
+    out = run(["consult", "examples/magnesium-supplement.json"])
+    assert out.returncode == 0, out.stderr
     assert out.stdout == block
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
 def test_every_command_is_documented_and_has_help(command):
     assert f"expert {command}" in README
-    out = subprocess.run([sys.executable, "-m", "expert", command, "--help"], capture_output=True, text=True)
+    out = run([command, "--help"])
     assert out.returncode == 0 and "usage: expert " + command in out.stdout
 
 
@@ -105,8 +104,8 @@ def assert_chunks_in_order(chunks: list[str], out: str) -> None:
 
 
 def run(args: list[str], cwd=ROOT, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "expert", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=300)
+    return bounded.run([sys.executable, "-m", "expert", *args], f"`expert {' '.join(args)}` to end",
+                       capture_output=True, text=True, cwd=cwd, env=env)
 
 
 @pytest.fixture
@@ -149,8 +148,8 @@ def test_the_console_transcript_is_a_real_run_on_80_columns():
     typed = command.split("'")[1].encode().decode("unicode_escape")
     block = fenced_block_after(command)
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    out = subprocess.run([sys.executable, "-m", "expert"], input=typed, capture_output=True, text=True, cwd=ROOT,
-                         env={**env, "COLUMNS": "80"}, timeout=300)
+    out = bounded.run([sys.executable, "-m", "expert"], "the README's console session to end", input=typed,
+                      capture_output=True, text=True, cwd=ROOT, env={**env, "COLUMNS": "80"})
     assert out.returncode == 0, out.stderr
     chunks = elided_chunks(block)
     assert len(chunks) >= 3 and chunks[0].startswith("This console asks")

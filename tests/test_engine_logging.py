@@ -6,13 +6,13 @@ write some 100 KB of them to the host's stderr.
 """
 
 import logging
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 import expert
+from bounded import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,9 +31,8 @@ expert.consult([{"kind": "medication", "name": "SECRETMED"}])
 
 
 def test_a_host_logging_at_debug_hears_nothing_about_the_person_unless_it_asks():
-    done = subprocess.run(
-        [sys.executable, "-c", SECRET_CONSULTATION], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    done = run([sys.executable, "-c", SECRET_CONSULTATION], "the host's consultations to end",
+               cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     before, asked = done.stderr.split("--- the host asks for the engine's logs ---\n")
     assert before == "" and "SECRETMED" not in done.stdout

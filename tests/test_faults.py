@@ -12,11 +12,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+import bounded
 import expert
 import expert.audit.log
 from expert.audit.log import append_records, audit_record, verify_log
@@ -24,23 +24,6 @@ from expert.cli import main
 from tests.test_audit import CASES, lines_of, write_cases
 
 ROOT = Path(__file__).resolve().parent.parent
-# Generous: a loaded two-core machine may take long, but a working test never waits for this.
-DEADLINE = 120
-
-
-def wait_for(condition, what: str, deadline: float = DEADLINE, process: subprocess.Popen | None = None):
-    """Poll `condition` until it is true; fail naming `what` if the deadline passes or `process` dies first."""
-    end = time.monotonic() + deadline
-    pause = 0.001
-    while not condition():
-        if process is not None and process.poll() is not None and not condition():
-            out, err = process.communicate()
-            pytest.fail(f"{what}: the process ended first (exit {process.returncode}): {err}")
-        if time.monotonic() > end:
-            pytest.fail(f"{what}: not within {deadline} s")
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
-    return True
 
 
 def expert_process(*args: str, limit: int | None = None) -> subprocess.CompletedProcess:
@@ -52,12 +35,12 @@ def expert_process(*args: str, limit: int | None = None) -> subprocess.Completed
 
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run(
+    return bounded.run(
         [sys.executable, "-m", "expert", *args],
+        f"`expert {' '.join(args)}` to end",
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=DEADLINE,
         preexec_fn=set_limit if limit is not None else None,
     )
 
@@ -197,7 +180,7 @@ with open(log, "ab") as handle:
     fcntl.flock(handle, fcntl.LOCK_EX)
     handle.write(line[: len(line) // 2]); handle.flush()
     open(half, "w").close()
-    end = time.monotonic() + 120
+    end = time.monotonic() + DEADLINE
     while not os.path.exists(done) and not verifier_waits():
         if time.monotonic() > end:
             sys.exit("the verifier neither finished nor waited")
@@ -209,7 +192,7 @@ with open(log, "ab") as handle:
 VERIFIER = """
 import json, os, sys, time
 log, half, done = sys.argv[1], sys.argv[2], sys.argv[3]
-end = time.monotonic() + 120
+end = time.monotonic() + DEADLINE
 while not os.path.exists(half):
     if time.monotonic() > end:
         sys.exit("the writer never started")
@@ -231,17 +214,18 @@ def test_verify_waits_for_a_record_being_written_instead_of_calling_it_broken(tm
     half, done = tmp_path / "half", tmp_path / "done"
     # The verifier starts first (and imports the library) so that its pid can be watched for.
     verifier = subprocess.Popen(
-        [sys.executable, "-c", VERIFIER, str(log), str(half), str(done)], cwd=ROOT, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", f"DEADLINE = {bounded.DEADLINE}\n" + VERIFIER, str(log), str(half), str(done)],
+        cwd=ROOT, stderr=subprocess.PIPE, text=True,
     )
     writer = subprocess.Popen(
-        [sys.executable, "-c", HALF_WRITER, str(log), str(half), str(done), str(verifier.pid), second.line()],
+        [sys.executable, "-c", f"DEADLINE = {bounded.DEADLINE}\n" + HALF_WRITER, str(log), str(half), str(done), str(verifier.pid), second.line()],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        assert writer.wait(timeout=DEADLINE) == 0, writer.stderr.read()
-        assert verifier.wait(timeout=DEADLINE) == 0, verifier.stderr.read()
+        assert bounded.wait(writer, "the writer to finish its record once the verifier waits") == 0, writer.stderr.read()
+        assert bounded.wait(verifier, "the verifier to finish once the record is whole") == 0, verifier.stderr.read()
     finally:
         for process in (writer, verifier):
             if process.poll() is None:
@@ -274,7 +258,7 @@ def test_verifiers_racing_an_appender_always_find_the_log_sound(tmp_path):
     )
     try:
         checks = 0
-        wait_for(lambda: len(lines_of(log)) > 1, "the appender's first batch", process=appender)
+        bounded.until(lambda: len(lines_of(log)) > 1, "the appender's first batch in the log", process=appender)
         while not finished.exists() or checks < 5:
             result = verify_log(log)
             assert result.ok, result.problem
@@ -282,7 +266,7 @@ def test_verifiers_racing_an_appender_always_find_the_log_sound(tmp_path):
             checks += 1
             if appender.poll() is not None and not finished.exists():
                 pytest.fail(f"the appender failed: {appender.stderr.read()}")
-        assert appender.wait(timeout=DEADLINE) == 0
+        assert bounded.wait(appender, "the appender to end once it has appended 25 times") == 0, appender.stderr.read()
     finally:
         if appender.poll() is None:
             appender.kill()
@@ -309,9 +293,9 @@ class TestReadingTheLog:
             "print(json.dumps(out))\n"
         )
         calls = [["audit", verb, log] for verb in ("verify", "replay", "stats", "diff") for log in ("/dev/zero", str(fifo))]
-        done = subprocess.run(
-            [sys.executable, "-c", script, json.dumps(calls)], cwd=ROOT, capture_output=True, text=True, timeout=DEADLINE
-        )
+        done = bounded.run([sys.executable, "-c", script, json.dumps(calls)],
+                           "each audit command to refuse a device or a FIFO, not read it", cwd=ROOT, capture_output=True,
+                           text=True)
         assert done.returncode == 0, done.stderr
         for call, (code, err) in zip(calls, json.loads(done.stdout)):
             assert code == 1 and err.startswith(f"expert: {call[2]}: not a regular file ("), (call, err)
@@ -337,7 +321,7 @@ def test_two_appenders_at_once_never_fork_the_chain(tmp_path):
     ]
     try:
         for appender in appenders:
-            assert appender.wait(timeout=DEADLINE) == 0, appender.stderr.read()
+            assert bounded.wait(appender, "each appender to end after its 6 batches") == 0, appender.stderr.read()
     finally:
         for appender in appenders:
             if appender.poll() is None:

@@ -13,20 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from bounded import run
 from expert.util.casefile import MAX_CASE_BYTES, parse_case, read_case, read_text
 from expert.cli import main
 from expert.errors import InvalidFactError
 from expert.rules.knowledge import KB_DIR, LEDGER_FILE, KnowledgeBaseError, load_knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
-DEADLINE = 120  # generous: a child that works ends in a second or two; one that hangs is killed
-
-
 def run_expert(*args: str) -> subprocess.CompletedProcess:
     """`python -m expert ARGS` in a child, so that a regression that hangs or eats memory cannot take the suite."""
-    return subprocess.run(
-        [sys.executable, "-m", "expert", *args], cwd=ROOT, capture_output=True, text=True, timeout=DEADLINE
-    )
+    return run([sys.executable, "-m", "expert", *args], f"`expert {' '.join(args)}` to end",
+               cwd=ROOT, capture_output=True, text=True)
 
 
 # Runs `expert.cli.main` on each argument list in turn, in one child: one start-up for many calls.
@@ -44,13 +41,13 @@ sys.stdout.write(json.dumps(results))
 
 
 def run_mains(*argvs: list[str]) -> list[subprocess.CompletedProcess]:
-    """What `expert ARGV` gives for each ARGV, all run in one child with a deadline."""
-    done = subprocess.run(
+    """What `expert ARGV` gives for each ARGV, all run in one child, guarded against a hang."""
+    done = run(
         [sys.executable, "-c", MAINS, json.dumps([list(map(str, a)) for a in argvs])],
+        f"the {len(argvs)} commands run in one child to end",
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=DEADLINE,
     )
     assert done.returncode == 0, done.stderr
     return [

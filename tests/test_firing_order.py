@@ -7,11 +7,11 @@ category, so it would hide a red flag that fired last; these tests read the orde
 """
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from bounded import run
 from conftest import level, lifestyle, supplement, symptom
 from console_stories import run_expert
 from hypothesis import given, settings
@@ -77,8 +77,8 @@ def test_a_warning_sign_told_later_in_a_session_fires_first_in_the_next_run():
 def test_consult_json_lists_the_red_flags_first_among_the_firings(tmp_path):
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"facts": OTHERS + SIGNS}), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "expert", "consult", str(case), "--format", "json"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = run([sys.executable, "-m", "expert", "consult", str(case), "--format", "json"],
+               "`expert consult --format json` to end", capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert_red_flags_fired_first([f["rule"] for f in json.loads(done.stdout)["fired"]], RED_FLAG_RULES)
 

@@ -3,10 +3,10 @@
 import json
 import re
 import shutil
-import subprocess
 
 import pytest
 
+from bounded import run
 from expert.cli import main
 from expert.kb.graph import rule_edges
 from expert.rules.knowledge import default_knowledge_base
@@ -180,7 +180,7 @@ def test_the_dot_parser_rejects_broken_dot():
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 def test_graphviz_accepts_the_dot(capsys):
     text = output(capsys, "--format", "dot")
-    result = subprocess.run(["dot", "-Tsvg"], check=False, input=text, capture_output=True, text=True, timeout=60)
+    result = run(["dot", "-Tsvg"], "Graphviz to draw the rules", input=text, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 

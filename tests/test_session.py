@@ -1,12 +1,12 @@
 """The library: incremental sessions, retraction, independence, and quiet behaviour."""
 
-import subprocess
 import sys
 from typing import get_args
 
 import pytest
 
 import expert
+from bounded import run
 from conftest import level, supplement, symptom
 from expert.facts import Medication, vocabulary
 
@@ -120,7 +120,8 @@ def test_the_library_never_prints(capsys):
 
 def test_importing_the_library_leaves_logging_unconfigured():
     code = "import logging, expert; print(len(logging.getLogger().handlers))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = run([sys.executable, "-c", code], "the child to import the library and end", capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0"
 
 

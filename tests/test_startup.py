@@ -3,19 +3,23 @@ Ctrl-C at any moment of start-up, and help that cannot be written.
 
 Behaviour only; how long start-up takes is measured by bench/startup.py. Every child process runs
 with its own cache folder (EXPERT_CACHE_DIR), and a Ctrl-C is sent once the child has said it
-reached the point to interrupt, never after a guessed delay.
+reached the point to interrupt, never after a guessed delay. No wait here is timed: each waits for
+what the child says or does, bounded only by tests/bounded.py's guard against a child that hangs.
 """
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 import expert
+from bounded import DEADLINE, run, wait
 from expert.console import opening
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +35,7 @@ def child_env(cache: Path | str, **extra: str) -> dict:
 def loaded_after(code: str) -> list[str]:
     """The heavy modules in sys.modules after running `code` in a fresh interpreter."""
     probe = f"{code}\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = run([sys.executable, "-c", probe], f"the modules loaded after {code!r}", cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
 
@@ -80,9 +84,10 @@ def test_the_help_names_the_case_key_variable_the_audit_trail_reads():
 
 
 def run_console(cache, lines=("quit",), **extra) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "expert"], input="".join(f"{line}\n" for line in lines), capture_output=True,
-        text=True, encoding="utf-8", cwd=ROOT, env=child_env(cache, **extra), timeout=120,
+    return run(
+        [sys.executable, "-m", "expert"], f"the console to end after reading {list(lines)}",
+        input="".join(f"{line}\n" for line in lines), capture_output=True,
+        text=True, encoding="utf-8", cwd=ROOT, env=child_env(cache, **extra),
     )
 
 
@@ -108,14 +113,10 @@ def test_the_first_question_is_on_screen_before_the_engine_is_loaded(tmp_path):
     cache = tmp_path / "cache"
     assert run_console(cache).returncode == 0  # keeps the first screen
     with paused_at("experta", [], cache) as child:
-        shown = b""
-        while b"Q1." not in shown:
-            chunk = os.read(child.stdout.fileno(), 4096)
-            assert chunk, "the console ended before showing its first question"
-            shown += chunk
+        shown = read_until(child.stdout, b"Q1.", "the first question while the engine's import is held")
         assert "Which of these do you have?" in shown.decode("utf-8")
         child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=60) == 130
+        assert wait(child, "the console to exit 130 after Ctrl-C") == 130
 
 
 def test_a_kept_screen_that_is_not_the_first_question_is_followed_by_the_real_one(tmp_path):
@@ -208,6 +209,20 @@ sys.exit(main())
 """
 
 
+def read_until(stream, marker: bytes, what: str) -> bytes:
+    """What a child writes to `stream` up to and including `marker`; fail naming `what` and showing
+    what came so far if the stream ends first (or, on a machine where nothing happens, at the guard)."""
+    shown, end = b"", time.monotonic() + DEADLINE
+    while marker not in shown:
+        left = end - time.monotonic()
+        assert left > 0, f"expected {what}, but nothing more came within {DEADLINE} s; so far: {shown[-600:]!r}"
+        if select.select([stream], [], [], left)[0]:
+            chunk = os.read(stream.fileno(), 4096)
+            assert chunk, f"expected {what}, but the child closed its output after: {shown[-600:]!r}"
+            shown += chunk
+    return shown
+
+
 class paused_at:
     """A child running `expert ARGS`, stopped at the import of `module` (context manager)."""
 
@@ -219,14 +234,16 @@ class paused_at:
         self.module = module
 
     def __enter__(self) -> subprocess.Popen:
-        line = self.child.stderr.readline()  # waits until the child is there, however loaded the machine
-        assert line == f"importing {self.module}\n".encode(), line + self.child.stderr.read()
+        # Waits until the child is there, however loaded the machine.
+        said = f"importing {self.module}\n".encode()
+        line = read_until(self.child.stderr, b"\n", f"the child to say {said!r}")
+        assert line == said, line + self.child.stderr.read()
         return self.child
 
     def __exit__(self, *exc) -> None:
         if self.child.poll() is None:
             self.child.kill()
-        self.child.wait(timeout=60)
+        wait(self.child, "a killed child to be gone")
         for stream in (self.child.stdin, self.child.stdout, self.child.stderr):
             stream.close()
 
@@ -246,7 +263,7 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path, module, args)
     with paused_at(module, args, tmp_path / "cache") as child:
         child.send_signal(signal.SIGINT)
         child.stdin.close()
-        assert child.wait(timeout=60) == 130
+        assert wait(child, f"`expert {' '.join(args)}` to exit 130 after Ctrl-C at the import of {module}") == 130
         assert child.stderr.read().decode() == "expert: interrupted\n"
 
 
@@ -258,15 +275,15 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path, module, args)
 @pytest.mark.parametrize("unbuffered", ["1", ""], ids=["unbuffered", "buffered"])
 def test_help_on_a_full_disk_is_an_error_not_silence(args, unbuffered):
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "expert", *args], cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True,
-            env=child_env("", PYTHONUNBUFFERED=unbuffered), timeout=120,
+        done = run(
+            [sys.executable, "-m", "expert", *args], f"`expert {' '.join(args)}` to end on a full disk",
+            cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, env=child_env("", PYTHONUNBUFFERED=unbuffered),
         )
     assert done.returncode == 1
     assert done.stderr == "expert: cannot write the output: No space left on device\n"
 
 
 def test_help_read_to_its_end_exits_0(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "expert", "audit", "--help"], cwd=ROOT, capture_output=True,
-                          text=True, env=child_env(""), timeout=120)
+    done = run([sys.executable, "-m", "expert", "audit", "--help"], "`expert audit --help` to end", cwd=ROOT,
+               capture_output=True, text=True, env=child_env(""))
     assert done.returncode == 0 and done.stderr == "" and "usage:" in done.stdout

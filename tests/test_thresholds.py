@@ -12,12 +12,12 @@ knowledge base:
 """
 
 import json
-import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from bounded import run
 from conftest import level, supplement, symptom
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,8 +202,8 @@ class TestUnits:
     def test_iu_for_magnesium_is_one_line_from_the_command(self, tmp_path):
         case = tmp_path / "case.json"
         case.write_text(json.dumps({"facts": [supplement("magnesium", 400, "IU")]}), encoding="utf-8")
-        done = subprocess.run([sys.executable, "-m", "expert", "consult", str(case)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        done = run([sys.executable, "-m", "expert", "consult", str(case)], "`expert consult` to end",
+                   capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 2 and done.stdout == ""
         (line,) = done.stderr.splitlines()
         assert_iu_refused(line, "expert: facts[0]", "magnesium")
