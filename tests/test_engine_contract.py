@@ -489,3 +489,292 @@ def test_each_cause_lists_the_conclusions_bearing_on_it_in_the_reports_order():
             bearing = [c.rule for c in report.conclusions if cause.cause in c.causes]
             assert cause.conclusions == bearing and bearing, (name, cause.cause)
             assert cause.conclusions == sorted(cause.conclusions, key=order.index)
+
+
+def test_watching_the_engine_logs_the_facts_each_firing_matched_as_clips_does(caplog):
+    import logging
+    import re
+
+    expert.enable_engine_logging()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            report = expert.consult(example("eyelid.json"))
+    finally:
+        expert.enable_engine_logging(False)
+    matched = {}
+    for r in caplog.records:
+        if r.name == "experta.watchers.RULES" and r.getMessage().startswith("FIRE "):
+            head, facts = r.getMessage().split(": ", 1)
+            matched.setdefault(head.split(" ")[1], facts)
+    # CLIPS's `(watch rules)` line: the firing's facts after the rule's name, one engine fact each.
+    for firing in report.fired:
+        facts = matched[str(firing.number)]
+        assert re.fullmatch(r"<f-\d+>(, <f-\d+>)*", facts), facts
+        assert len(set(facts.split(", "))) == len(firing.matched), (firing.rule, facts)
+
+
+# --- the ranking's finer points, in knowledge bases of the test's own --------------------------------
+#
+# The project's knowledge base has few causes whose evidence ties, and no chain with branches;
+# these small ones are made to have them. Each rule cites the same sentence: what is tested here is
+# how evidence is weighed, not what the documents say.
+
+
+def _rule(rule_id: str, when: list, then: list = (), category: str = "suspicion", **extra) -> dict:
+    return {"id": rule_id, "title": "A rule called " + rule_id, "category": category, "text": "It fits " + rule_id + ".",
+            "when": list(when), "then": list(then), "sources": [QUOTE], **extra}
+
+
+def _kb(*rules: dict):
+    from expert.rules.corpus import corpus
+    from expert.rules.knowledge import KnowledgeBase
+    from expert.rules.schema import Rule
+
+    expanded = tuple(r for d in rules for r in Rule.model_validate(d).expanded())
+    return KnowledgeBase(rules=expanded, documents=corpus(), ledger=())
+
+
+def _level(nutrient: str, level: str) -> dict:
+    return {"fact": "nutrient_level", "where": {"nutrient": nutrient, "level": level}}
+
+
+def _symptom(name: str, **where) -> dict:
+    return {"fact": "symptom", "where": {"name": name, **where}}
+
+
+def _finding(name: str, **where) -> dict:
+    return {"fact": "finding", "where": {"name": name, **where}}
+
+
+def _concludes(finding: str, about: str | None = None, **extra) -> dict:
+    return {"finding": finding, **({"about": about} if about else {}), **extra}
+
+
+MG_NORMAL = {"kind": "nutrient_level", "nutrient": "magnesium", "level": "normal"}
+CA_NORMAL = {"kind": "nutrient_level", "nutrient": "calcium", "level": "normal"}
+EYELIDS = {"kind": "symptom", "name": "twitching", "location": "eyelids"}
+MG_SUPPLEMENT = {"kind": "supplement", "nutrient": "magnesium", "daily_dose": 200, "unit": "mg"}
+B6_SUPPLEMENT = {"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": 200, "unit": "mg"}
+UNLESS_MAGNESIUM = [{"fact": "supplement", "where": {"nutrient": "magnesium"}, "text": "A magnesium supplement speaks against it."}]
+
+
+def _first_firings(report, touches: dict[str, set[str]]) -> dict[str, int]:
+    """For each cause, the first firing of the rules that touch it (for it, against it or advising on it)."""
+    return {cause: min(f.number for f in report.fired if f.rule in rules) for cause, rules in touches.items()}
+
+
+def test_causes_that_tie_keep_the_order_the_engine_first_came_to_them_a_ruling_out_included():
+    # Both results normal: each deficiency is -3 with nothing for it. Magnesium is ruled out first,
+    # but advice on calcium (and a blood test for potassium, which is no evidence) comes before
+    # advice on magnesium.
+    report = expert.consult([MG_NORMAL, CA_NORMAL], knowledge_base=_kb(
+        _rule("t.potassium_test", [_level("magnesium", "normal")], [_concludes("blood_test_advised", "potassium")], "advice"),
+        _rule("t.magnesium_out", [_level("magnesium", "normal")], category="ruled_out"),
+        _rule("t.calcium_out", [_level("calcium", "normal")], category="ruled_out"),
+        _rule("t.calcium_test", [_level("calcium", "normal")], [_concludes("blood_test_advised", "calcium")], "advice"),
+        _rule("t.magnesium_test", [_level("calcium", "normal")], [_concludes("blood_test_advised", "magnesium")], "advice"),
+    ))
+    first = _first_firings(report, {"magnesium_deficiency": {"t.magnesium_out", "t.magnesium_test"},
+                                    "calcium_deficiency": {"t.calcium_out", "t.calcium_test"}})
+    assert [(c.cause, c.score, c.standing) for c in report.causes] == sorted(
+        [("magnesium_deficiency", -3.0, "against"), ("calcium_deficiency", -3.0, "against")], key=lambda c: first[c[0]]
+    )
+    # The ruling-out came first for magnesium, and the advice on calcium before the advice on magnesium.
+    assert first["magnesium_deficiency"] < first["calcium_deficiency"]
+    # A blood test advised is no evidence: potassium, with nothing for or against it, is not listed.
+    assert "potassium_deficiency" not in {c.cause for c in report.causes}
+
+
+def test_a_cause_ruled_out_late_keeps_its_place_from_the_advice_given_first():
+    report = expert.consult([MG_NORMAL, CA_NORMAL, {"kind": "symptom", "name": "twitching"}], knowledge_base=_kb(
+        _rule("t.magnesium_test", [_symptom("twitching")], [_concludes("blood_test_advised", "magnesium")], "advice"),
+        _rule("t.calcium_out", [_level("calcium", "normal")], category="ruled_out"),
+        _rule("t.see_someone", [_level("calcium", "normal")], [_concludes("professional_evaluation")], "referral"),
+        _rule("t.magnesium_out", [_level("magnesium", "normal"), _finding("professional_evaluation")], category="ruled_out"),
+    ))
+    first = _first_firings(report, {"magnesium_deficiency": {"t.magnesium_test", "t.magnesium_out"},
+                                    "calcium_deficiency": {"t.calcium_out"}})
+    by_number = {f.rule: f.number for f in report.fired}
+    assert by_number["t.magnesium_test"] < by_number["t.calcium_out"] < by_number["t.magnesium_out"]
+    assert [c.cause for c in report.causes] == sorted(first, key=first.__getitem__) == ["magnesium_deficiency", "calcium_deficiency"]
+
+
+def test_at_equal_scores_a_cause_a_rule_says_may_explain_the_complaint_comes_first():
+    report = expert.consult([EYELIDS, {"kind": "lifestyle", "factor": "stress"}], knowledge_base=_kb(
+        _rule("t.eyelids", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")]),
+        _rule("t.stress", [_finding("profile_match"), {"fact": "lifestyle", "where": {"factor": "stress"}}],
+              [_concludes("twitching_cause", "stress")], "explanation"),
+    ))
+    assert [f.rule for f in report.fired] == ["t.eyelids", "t.stress"]  # magnesium was reached first
+    assert [(c.cause, c.score, c.explains, len(c.evidence)) for c in report.causes] == [
+        ("stress", 1.0, True, 1), ("magnesium_deficiency", 1.0, False, 1),
+    ]
+
+
+def test_at_equal_scores_the_cause_with_more_pieces_of_evidence_comes_first():
+    report = expert.consult(
+        [B6_SUPPLEMENT, {"kind": "symptom", "name": "cramps"}, {"kind": "symptom", "name": "spasms"}],
+        knowledge_base=_kb(
+            _rule("t.b6_dose", [{"fact": "supplement", "where": {"nutrient": "vitamin_b6", "daily_dose_mg": {"gt": 100}}}],
+                  [_concludes("excess_intake", "vitamin_b6")]),
+            _rule("t.cramps", [_finding("excess_intake"), _symptom("cramps")], [_concludes("profile_match", "magnesium")]),
+            _rule("t.spasms", [_finding("excess_intake"), _symptom("spasms")], [_concludes("profile_match", "magnesium")]),
+        ),
+    )
+    assert report.fired[0].rule == "t.b6_dose"  # B6 was reached first
+    assert [(c.cause, c.score, c.explains, len(c.evidence)) for c in report.causes] == [
+        ("magnesium_deficiency", 2.0, False, 2), ("vitamin_b6_toxicity", 2.0, False, 1),
+    ]
+
+
+def test_what_speaks_against_is_listed_heaviest_first_and_named_in_the_reason():
+    # The supplement contradicts the sign (1) before the normal result rules it out (3).
+    report = expert.consult([EYELIDS, MG_SUPPLEMENT, MG_NORMAL], knowledge_base=_kb(
+        _rule("t.eyelids", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")],
+              unless=UNLESS_MAGNESIUM),
+        _rule("t.magnesium_out", [_level("magnesium", "normal")], category="ruled_out"),
+    ))
+    assert [f.rule for f in report.fired] == ["t.eyelids.contradicted", "t.magnesium_out"]
+    deficiency = next(c for c in report.causes if c.cause == "magnesium_deficiency")
+    assert [(e.kind, e.weight) for e in deficiency.against] == [("not_low", 3.0), ("contradicted", 1.0)]
+    assert (deficiency.score, deficiency.standing) == (-4.0, "against")
+    assert deficiency.reason == ("Nothing you said bears on it directly; against: normal magnesium (tested), "
+                                 "magnesium supplement, 200 mg a day (contradicts it)")
+
+
+def test_a_cause_only_contradicted_is_listed_against_though_no_conclusion_bears_on_it():
+    report = expert.consult([EYELIDS, B6_SUPPLEMENT], knowledge_base=_kb(
+        _rule("t.eyelids", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")],
+              unless=[{"fact": "supplement", "where": {"nutrient": "vitamin_b6"}, "text": "A B6 supplement speaks against it."}]),
+    ))
+    deficiency = next(c for c in report.causes if c.cause == "magnesium_deficiency")
+    assert (deficiency.score, deficiency.standing, deficiency.conclusions) == (-1.0, "against", [])
+    assert deficiency.reason == "Nothing you said bears on it directly; against: vitamin B6 supplement, 200 mg a day (contradicts it)"
+
+
+@pytest.mark.parametrize("signs, score, standing", [
+    ([EYELIDS], 0.0, "against"),  # one sign for, one contradiction against: a balance is not support
+    ([EYELIDS, {"kind": "symptom", "name": "cramps"}], 1.0, "suspected"),  # two for, one against
+])
+def test_a_contradiction_counts_against_every_cause_its_rule_names_and_a_balance_is_against(signs, score, standing):
+    report = expert.consult([*signs, MG_SUPPLEMENT], knowledge_base=_kb(
+        _rule("t.eyelids", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")]),
+        _rule("t.cramps", [_symptom("cramps")], [_concludes("profile_match", "magnesium")]),
+        _rule("t.shared", [_symptom("twitching", location="eyelids")],
+              [_concludes("weak_sign", "magnesium"), _concludes("weak_sign", "calcium")], unless=UNLESS_MAGNESIUM),
+    ))
+    found = {c.cause: c for c in report.causes}
+    assert (found["magnesium_deficiency"].score, found["magnesium_deficiency"].standing) == (score, standing)
+    assert [e.kind for e in found["magnesium_deficiency"].against] == ["contradicted"]
+    assert [e.kind for e in found["calcium_deficiency"].against] == ["contradicted"]
+
+
+def test_a_fact_two_rules_weigh_alike_is_credited_to_the_first_that_fired():
+    report = expert.consult([EYELIDS], knowledge_base=_kb(
+        _rule("t.first", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")]),
+        _rule("t.second", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")]),
+    ))
+    assert [f.rule for f in report.fired] == ["t.first", "t.second"]
+    (cause,) = report.causes
+    assert [(e.fact, e.kind, e.weight, e.rule) for e in cause.evidence] == [("u1", "specific", 1.0, "t.first")]
+
+
+def test_a_deficiency_only_suspected_is_never_weighed_as_a_low_result():
+    report = expert.consult([EYELIDS], knowledge_base=_kb(
+        _rule("t.sign", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")]),
+        _rule("t.suspected", [_symptom("twitching", location="eyelids")],
+              [_concludes("deficiency", "magnesium", basis="suspected")]),
+    ))
+    (cause,) = report.causes
+    assert (cause.cause, cause.standing, cause.score) == ("magnesium_deficiency", "suspected", 1.0)
+    assert [e.kind for e in cause.evidence] == ["specific"]
+
+
+def test_a_link_counts_the_persons_test_results_behind_it_not_their_symptoms():
+    report = expert.consult([VD_LOW, {"kind": "symptom", "name": "twitching"}], knowledge_base=_kb(
+        _rule("t.absorption", [_level("vitamin_d", "low"), _symptom("twitching")], [_concludes("impaired_calcium_absorption")],
+              "mechanism"),
+        _rule("t.risk", [_finding("impaired_calcium_absorption")], [_concludes("hypocalcemia_risk", "calcium")], "mechanism"),
+    ))
+    (calcium,) = report.causes
+    assert [(e.text, e.kind, e.weight) for e in calcium.evidence] == [("low vitamin D (tested)", "link", 1.0)]
+
+
+def test_a_link_resting_on_several_findings_counts_every_result_behind_each_branch():
+    # The risk rests on three findings; two of them go back to the same low vitamin D result.
+    report = expert.consult([VD_LOW, MG_LOW], knowledge_base=_kb(
+        _rule("t.nerves", [_level("magnesium", "low")], [_concludes("disrupted_nerve_signaling", "magnesium")], "mechanism"),
+        _rule("t.absorption", [_level("vitamin_d", "low")], [_concludes("impaired_calcium_absorption")], "mechanism"),
+        _rule("t.problems", [_finding("impaired_calcium_absorption")], [_concludes("neurological_problems", "calcium")],
+              "mechanism"),
+        _rule("t.risk", [_finding("disrupted_nerve_signaling"), _finding("impaired_calcium_absorption"),
+                         _finding("neurological_problems")], [_concludes("hypocalcemia_risk", "calcium")], "mechanism"),
+    ))
+    calcium = next(c for c in report.causes if c.cause == "calcium_deficiency")
+    assert sorted((e.text, e.kind) for e in calcium.evidence if e.kind == "link") == [
+        ("low magnesium (tested)", "link"), ("low vitamin D (tested)", "link"),
+    ]
+
+
+def test_a_finding_concluded_from_another_keeps_the_basis_it_binds():
+    report = expert.consult([MG_LOW], knowledge_base=_kb(
+        _rule("t.low", [_level("magnesium", "low")], [_concludes("deficiency", "magnesium", basis="tested")], "mechanism"),
+        _rule("t.test", [_finding("deficiency", about="?nutrient", basis="?basis")],
+              [_concludes("blood_test_advised", "?nutrient", basis="?basis")], "advice"),
+    ))
+    assert [d.text for d in report.derived] == ["deficiency: magnesium (tested)", "blood test advised: magnesium (tested)"]
+    assert report.derived[1].fact["basis"] == "tested"
+
+
+def test_how_many_causes_share_a_sign_counts_only_the_rules_its_fields_meet():
+    kb = _kb(
+        _sign_rule("t.timed", {"duration_months": {"known": True}}, "weak_sign", "folate"),
+        _sign_rule("t.long", {"duration_months": {"ge": 6}}, "weak_sign", "potassium"),
+        _sign_rule("t.any_dose", {"daily_dose_mg": "?dose"}, "weak_sign", "vitamin_d"),
+    )
+    for months, shared in ((None, 1), (2, 2), (6, 3)):
+        fact = {"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": 50, "unit": "mg"}
+        if months is not None:
+            fact["duration_months"] = months
+        found = {c.cause: c for c in expert.consult([fact], knowledge_base=kb).causes}
+        # A time not given meets neither "known" nor "6 months or more"; 2 months meets only the first.
+        assert [(e.shared_with, e.weight) for e in found["vitamin_d_deficiency"].evidence] == [(shared, round(1 / shared, 4))], months
+
+
+# --- the same points in the project's own knowledge base -------------------------------------------
+
+
+def test_little_sun_counts_as_a_missing_source_of_vitamin_d_half_a_shared_sign():
+    (cause,) = expert.consult([{"kind": "lifestyle", "factor": "little_sun_exposure"},
+                               {"kind": "symptom", "name": "twitching"}]).causes
+    assert cause.cause == "vitamin_d_deficiency"
+    assert [(e.kind, e.weight, e.shared_with) for e in cause.evidence] == [("missing_food", 0.5, 1)]
+
+
+def test_both_named_sources_of_vitamin_d_missing_each_count_in_full_as_its_own_sign():
+    # Little sun and no fatty fish together are given for vitamin D alone; fatty fish is also a
+    # missing source of calcium, which does not make the sign for vitamin D a shared one.
+    report = expert.consult([{"kind": "lifestyle", "factor": "little_sun_exposure"},
+                             {"kind": "diet", "pattern": "no_fatty_fish"}, {"kind": "symptom", "name": "twitching"}])
+    vitamin_d = next(c for c in report.causes if c.cause == "vitamin_d_deficiency")
+    assert vitamin_d.standing == "suspected"
+    assert [(e.fact, e.weight, e.shared_with) for e in vitamin_d.evidence if e.kind == "specific"] == [
+        ("u1", 1.0, 1), ("u2", 1.0, 1),
+    ]
+
+
+def test_every_cause_a_conclusion_bears_on_is_one_the_ranking_can_name():
+    from typing import get_args
+
+    from expert.facts.vocabulary import Nutrient
+
+    known = {f"{n}_deficiency" for n in get_args(Nutrient)} | {
+        "vitamin_b6_toxicity", "magnesium_excess", "medication", "neuromuscular_disorder",
+        "excessive_caffeine", "excessive_alcohol", "stress", "poor_sleep", "dehydration", "intense_exercise",
+    }
+    for facts in ([{"kind": "diet", "pattern": "poor_diet"}, {"kind": "symptom", "name": "twitching"}],
+                  [{"kind": "condition", "name": "other_health_condition"}, {"kind": "symptom", "name": "cramps"}],
+                  example("eyelid.json"), example("b6.json"), example("vitamin-d.json")):
+        report = expert.consult(facts)
+        named = {cause for c in report.conclusions for cause in c.causes}
+        assert named <= known, named - known
