@@ -214,14 +214,14 @@ def test_load_over_answers_asks_whether_to_replace_or_merge(tmp_path):
 
 def test_a_red_flag_comes_before_the_conclusions_a_load_withdraws(tmp_path):
     case = tmp_path / "case.json"
-    case.write_text(json.dumps({"facts": [{"kind": "symptom", "name": "seizures"}]}), encoding="utf-8")
+    # Tetany: a red flag, and a sign the documents tie to calcium deficiency.
+    case.write_text(json.dumps({"facts": [{"kind": "symptom", "name": "tetany"}]}), encoding="utf-8")
     out = run_expert(["eyelids", f"load {case}", "replace", "quit"]).stdout
     loaded = flat(after(out, "replace", until="\n> "))
     assert loaded.startswith(
-        f"Loaded {case} (in place of any answers before): 1 answer now. RED FLAG: !![7] Seizures are listed "
-        "among the signs of calcium deficiency in severe cases, and in extreme cases in the minerals "
-        "document's table. (Magnesium Deficiency and Muscle Twitching) Our advice, not the documents': "
-        "Get medical help now."
+        f"Loaded {case} (in place of any answers before): 1 answer now. RED FLAG: !![7] Tetany, painful "
+        "involuntary muscle contractions and spasms, is listed among the signs of calcium deficiency in "
+        "severe cases. (How Vitamin Deficiencies Cause Muscle Twitching) Our advice, not the documents': "
     )
     assert loaded.index("!![7]") < loaded.index("Withdrawn, as it no longer follows from your answers: [2] ")
 
@@ -323,7 +323,7 @@ def test_save_does_not_overwrite_the_journal(tmp_path):
 
 def test_loading_a_journal_says_which_conclusions_it_withdraws(tmp_path):
     journal = tmp_path / "answers.jsonl"
-    events = [JOURNAL_HEADER, {"question": "complaint", "answer": []}, {"question": "symptom:seizures", "answer": True}]
+    events = [JOURNAL_HEADER, {"question": "complaint", "answer": []}, {"question": "symptom:tetany", "answer": True}]
     journal.write_text("".join(journal_line(e) for e in events), encoding="utf-8")
     out = run_expert(["eyelids", f"load {journal}", "replace", "quit"]).stdout
     loaded = flat(after(out, "replace", until="\n> "))

@@ -56,7 +56,9 @@ CASES = {
     "calcium.profile.face": [symptom("twitching", "face")],
     "calcium.profile.chvostek": [symptom("facial_twitch_on_tapping")],
     "calcium.profile.around_mouth": [TWITCH, symptom("tingling", "around_mouth")],
-    "calcium.profile.severe_signs": [symptom("tetany")],
+    "calcium.profile.severe_signs": [symptom("cramps"), symptom("seizures")],
+    "calcium.profile.tetany": [symptom("tetany")],
+    "calcium.magnesium_test": [level("calcium", "low")],
     "calcium.suspected": [symptom("twitching", "face")],
     "calcium.normal_result": [symptom("twitching", "face"), level("calcium", "normal")],
     # Potassium
@@ -98,6 +100,8 @@ CASES = {
     "vitamin_b6.short_time": [supplement("vitamin_b6", 200, months=1)],
     "vitamin_b6.time_unknown": [supplement("vitamin_b6", 200)],
     "vitamin_b6.explains": [supplement("vitamin_b6", 200, months=12), TWITCH],
+    "vitamin_b6.effects_explain_short_time": [supplement("vitamin_b6", 200, months=1), TWITCH, symptom("numbness")],
+    "vitamin_b6.effects_explain_time_unknown": [supplement("vitamin_b6", 200), TWITCH, symptom("tingling")],
     "vitamin_b6.effects_present": [supplement("vitamin_b6", 200, months=12), symptom("difficulty_walking")],
     "vitamin_b6.effects_to_watch": [supplement("vitamin_b6", 200, months=12)],
     "vitamin_b6.stop": [supplement("vitamin_b6", 200, months=12)],
@@ -108,6 +112,7 @@ CASES = {
     "magnesium_excess.within_limit": [supplement("magnesium", 300)],
     "magnesium_excess.reduce": [supplement("magnesium", 500)],
     "conflict.replenish_or_reduce": [supplement("magnesium", 500), level("magnesium", "low")],
+    "conflict.suspected_or_excess": [supplement("magnesium", 500), TWITCH, symptom("nausea")],
     # Other causes
     "lifestyle.caffeine": [TWITCH, lifestyle("excessive_caffeine")],
     "lifestyle.alcohol": [TWITCH, lifestyle("excessive_alcohol")],
@@ -126,6 +131,12 @@ CASES = {
     "background.muscle_symptoms": [TWITCH],
     "background.no_muscle_complaint": [symptom("fatigue")],
     "supplement.no_limit_given": [supplement("vitamin_d", 1000, unit="IU")],
+    "supplement.still_low": [supplement("vitamin_d", 1000, unit="IU"), level("vitamin_d", "low")],
+    "listed_sign.magnesium": [level("magnesium", "low"), symptom("nausea")],
+    "listed_sign.calcium": [level("calcium", "low"), symptom("tingling")],
+    "listed_sign.potassium": [level("potassium", "low"), symptom("constipation")],
+    "listed_sign.vitamin_b12": [level("vitamin_b12", "low"), symptom("fatigue")],
+    "result.high": [level("calcium", "high")],
 }
 
 
