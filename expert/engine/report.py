@@ -111,18 +111,21 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
             derivers.setdefault(ref.id, []).append(firing.number)
     by_number = {f.number: f for f in firings}
     memo: dict[int, set[int]] = {}
+    return {f.number: _chain_of(f.number, by_number, derivers, memo) for f in firings}
 
-    def of(number: int) -> set[int]:
-        if number not in memo:
-            memo[number] = {number}  # a guard, should a derived fact ever feed its own firing
-            found = {number}
-            for ref in by_number[number].matched:
-                for n in derivers.get(ref.id, []) if ref.origin == "rule" else ():
-                    found |= of(n)
-            memo[number] = found
-        return memo[number]
 
-    return {f.number: of(f.number) for f in firings}
+def _chain_of(number: int, by_number: dict, derivers: dict, memo: dict) -> set[int]:
+    # A function of its own, not a closure over `memo` calling itself: such a closure is a
+    # reference cycle, which kept the whole run's record (every firing and fact) alive until
+    # the garbage collector's next full pass instead of freeing it with the report.
+    if number not in memo:
+        memo[number] = {number}  # a guard, should a derived fact ever feed its own firing
+        found = {number}
+        for ref in by_number[number].matched:
+            for n in derivers.get(ref.id, []) if ref.origin == "rule" else ():
+                found |= _chain_of(n, by_number, derivers, memo)
+        memo[number] = found
+    return memo[number]
 
 
 def _joined(values: list[str]) -> str:
