@@ -778,3 +778,37 @@ def test_every_cause_a_conclusion_bears_on_is_one_the_ranking_can_name():
         report = expert.consult(facts)
         named = {cause for c in report.conclusions for cause in c.causes}
         assert named <= known, named - known
+
+
+def test_a_fact_model_is_told_as_its_dict_is():
+    from expert.facts import Symptom
+
+    # Session.tell takes "a model or a dict"; fields left out of the model stay unknown.
+    as_model, as_dict = Session(), Session()
+    assert as_model.tell(Symptom(name="twitching", location="eyelids")) == as_dict.tell(EYELIDS) == "u1"
+    assert as_model.facts == as_dict.facts
+    assert expert.parse_fact(Symptom(name="twitching")) == expert.parse_fact({"kind": "symptom", "name": "twitching"})
+
+
+def test_a_bound_dose_that_is_not_a_whole_number_is_shown_as_written():
+    report = expert.consult([{"kind": "supplement", "nutrient": "vitamin_b6", "daily_dose": 150.5, "unit": "mg"}],
+                            knowledge_base=signs_kb())
+    assert [f.bindings for f in report.fired if f.rule == "t.any_dose"] == [{"dose": "150.5"}]
+
+
+def test_an_absent_condition_may_name_a_variable_a_later_condition_binds():
+    kb = _kb(_rule("t.no_supplement_of_it", [{"fact": "supplement", "where": {"nutrient": "?nutrient"}, "absent": True},
+                                             _level("?nutrient", "low")],
+                   [_concludes("blood_test_advised", "?nutrient")], "advice"))
+    # "No supplement of the nutrient that is low": another nutrient's supplement does not stop it.
+    assert [f.rule for f in expert.consult([MG_LOW], knowledge_base=kb).fired] == ["t.no_supplement_of_it"]
+    assert [f.rule for f in expert.consult([MG_LOW, B6_SUPPLEMENT], knowledge_base=kb).fired] == ["t.no_supplement_of_it"]
+    assert [f.rule for f in expert.consult([MG_LOW, MG_SUPPLEMENT], knowledge_base=kb).fired] == []
+
+
+def test_a_rule_whose_list_of_values_holds_a_variable_is_refused_naming_its_field():
+    # The knowledge base's author sees which condition is wrong. (Today this surfaces as a plain
+    # ValueError when the engine is built, not as an InvalidKnowledgeBaseError: see MUTATION.md.)
+    with pytest.raises(Exception, match=r"^symptom\.name: a list of values cannot hold a variable$"):
+        kb = _kb(_rule("t.list", [{"fact": "symptom", "where": {"name": ["twitching", "?complaint"]}}]))
+        expert.consult([{"kind": "symptom", "name": "twitching"}], knowledge_base=kb)
