@@ -104,6 +104,9 @@ def assert_chunks_in_order(chunks: list[str], out: str) -> None:
 
 
 def run(args: list[str], cwd=ROOT, env=None) -> subprocess.CompletedProcess:
+    # The README's blocks are output as piped with no COLUMNS set. The environment is given whole:
+    # GNU readline, once imported in this process, exports COLUMNS to children behind os.environ.
+    env = env if env is not None else {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     return bounded.run([sys.executable, "-m", "expert", *args], f"`expert {' '.join(args)}` to end",
                        capture_output=True, text=True, cwd=cwd, env=env)
 

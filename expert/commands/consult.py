@@ -145,13 +145,15 @@ def _text(report, explain: bool, *, disclaimer_apart: bool = False) -> tuple[str
     taken out of the report and given second, to be printed once for several reports."""
     from expert.explain.proof import proof_trees, render_proofs
     from expert.explain.render import render_report
+    from expert.util.terminal import terminal_width
 
-    text, disclaimer = render_report(report), ""
+    # The terminal's width (COLUMNS first), so that no line is longer than the screen.
+    text, disclaimer = render_report(report, width=terminal_width()), ""
     if disclaimer_apart:
         # render_report ends with the disclaimer's paragraph.
         head, mark, tail = text.rpartition("\nDisclaimer: ")
         if mark:
             text, disclaimer = head.rstrip("\n") + "\n", mark.lstrip("\n") + tail
     if explain:
-        text += "\n" + render_proofs(proof_trees(report))
+        text += "\n" + render_proofs(proof_trees(report), width=terminal_width())
     return text, disclaimer

@@ -73,15 +73,21 @@ def proof_trees(report: Report) -> list[Proof]:
     return [prove(report, c) for c in report.conclusions]
 
 
+def _fill(text: str, width: int, first: str, rest: str) -> str:
+    # A line of the proof, wrapped to the width without splitting a word or a quoted hyphenation.
+    return textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False)
+
+
 def _render_step(step: Step, depth: int, seen: set[int], lines: list[str], width: int, *, root: bool = False) -> None:
     pad = "    " * depth
     if step.firing in seen:
-        lines.append(f"{pad}[{step.rule}] (firing {step.firing}, shown above)")
+        lines.append(_fill(f"[{step.rule}] (firing {step.firing}, shown above)", width, pad, pad + "  "))
         return
     seen.add(step.firing)
-    lines.append(f"{pad}[{step.rule}] (firing {step.firing})")
+    lines.append(_fill(f"[{step.rule}] (firing {step.firing})", width, pad, pad + "  "))
     if not root:  # the root's text is the conclusion's own, printed just above
-        lines.append(textwrap.fill(step.text, width, initial_indent=pad + "  ", subsequent_indent=pad + "  "))
+        lines.append(_fill(step.text, width, pad + "  ", pad + "  "))
     for source in step.sources:
         lines.append(
             textwrap.fill(
@@ -89,13 +95,18 @@ def _render_step(step: Step, depth: int, seen: set[int], lines: list[str], width
                 width,
                 initial_indent=pad + "  ",
                 subsequent_indent=pad + "    ",
+                break_long_words=False,
+                break_on_hyphens=False,
             )
         )
     for premise in step.premises:
         if premise.proof is None:
-            lines.append(f"{pad}  because you said: {safe_text(premise.fact.text)} [{premise.fact.id}]")
+            line = f"because you said: {safe_text(premise.fact.text)} [{premise.fact.id}]"
         else:
-            lines.append(f"{pad}  because {premise.fact.text} [{premise.fact.id}], concluded by:")
+            line = f"because {premise.fact.text} [{premise.fact.id}], concluded by:"
+        lines.append(textwrap.fill(line, width, initial_indent=pad + "  ", subsequent_indent=pad + "    ",
+                                   break_long_words=False, break_on_hyphens=False))
+        if premise.proof is not None:
             _render_step(premise.proof, depth + 1, seen, lines, width)
 
 
@@ -103,9 +114,10 @@ def render_proofs(proofs: list[Proof], *, width: int = 88) -> str:
     """The proof trees as indented text, each step with its rule and sentence, down to the person's facts."""
     if not proofs:
         return "No conclusion to explain.\n"
-    lines = ["Why: each conclusion's proof, down to what you said", ""]
+    lines = [_fill("Why: each conclusion's proof, down to what you said", width, "", ""), ""]
     for number, proof in enumerate(proofs, start=1):
-        lines.append(textwrap.fill(f"{number}. {proof.text}", width, subsequent_indent="   "))
+        lines.append(textwrap.fill(f"{number}. {proof.text}", width, subsequent_indent="   ",
+                                   break_long_words=False, break_on_hyphens=False))
         for tree in proof.trees:
             _render_step(tree, 1, set(), lines, width, root=True)
         lines.append("")

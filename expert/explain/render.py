@@ -48,7 +48,7 @@ def render_conclusion(conclusion: Conclusion, *, number: int | None = None, widt
     lines = [_wrap(mark + conclusion.text, pad, width, first=head)]
     for source in conclusion.sources:
         lines.append(_wrap(f'"{source.quote}"', pad + "  ", width))
-        lines.append(f"{pad}    (from: {source.title})")
+        lines.append(_wrap(f"(from: {source.title})", pad + "     ", width, first=pad + "    "))
     if conclusion.authority:
         a = conclusion.authority
         lines.append(_wrap(f"Figure not given by the documents: {a.figure}, from {a.source}. {a.note}".rstrip(), pad + "  ", width))
