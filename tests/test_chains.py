@@ -42,7 +42,7 @@ def test_high_dose_b6_over_time_leads_to_neuropathy_and_its_effects():
         [supplement("vitamin_b6", 200, months=12), symptom("twitching"), symptom("numbness", "feet")]
     )
     _steps(report, ["vitamin_b6.over_time", "vitamin_b6.explains"])
-    assert report.conclusion("vitamin_b6.effects_present").text == "The effects of B6 toxicity may include what you report: numbness."
+    assert report.conclusion("vitamin_b6.effects_present").text == "The effects of B6 toxicity may include the numbness you report."
     assert report.conclusion("vitamin_b6.effects_to_watch") is None, "an effect is reported: no list of what to watch for"
     assert report.conclusion("vitamin_b6.stop").hedge == "can sometimes"
 

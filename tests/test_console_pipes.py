@@ -116,7 +116,17 @@ def test_a_red_flag_is_printed_first_and_marked_with_our_advice():
     assert block.startswith("RED FLAG:\n!![")
     assert "Our advice, not the documents': Get medical help now." in " ".join(block.split())
     summary = out[out.index("SUMMARY"):]
-    assert summary.splitlines()[1].startswith("  !! [")
+    assert summary.splitlines()[1] == "Red flags:"
+    assert summary.splitlines()[2].startswith("  !! [")
+
+
+def test_a_warning_sign_answered_dont_know_is_named_in_the_summary():
+    # Seizures "don't know", difficulty breathing "yes": the summary says which sign is unsure,
+    # rather than leaving it out of both the red flags and what was not asked.
+    out = run_expert(["cramps", "don't know", "yes", "done", "quit"]).stdout
+    summary = " ".join(out[out.index("SUMMARY"):].split())
+    assert "You were not sure about seizures, a warning sign the documents name." in summary
+    assert "Not asked: tetany, irregular heartbeat" in summary
 
 
 def test_the_summary_names_the_warning_signs_not_asked_when_stopped_early():

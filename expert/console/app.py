@@ -26,7 +26,8 @@ from expert.console.interview import (
 from expert.console.opening import PROMPT_SIGN, Opening, colour_wanted
 from expert.console.questions import AnswerError, Question
 from expert.explain.render import terminal_width
-from expert.explain.summary import find_conclusions, summarise
+from expert.explain.summary import find_conclusions, red_flag_signs, summarise
+from expert.facts.vocabulary import display
 from expert.util.textsafe import safe_text
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
@@ -248,7 +249,10 @@ class Console:
             not_asked = [q.label for q in interview.planner.ranked(interview.answers, interview.facts(), interview.report())
                          if q.field is None and q.id != "complaint" and not q.id.startswith("symptom:")]
         s = summarise(interview.report(), asked=interview.asked_symptoms(), knowledge_base=interview.knowledge_base)
-        return text.summary(s, self.number_of, self.style, not_asked=not_asked, width=self.width)
+        # A warning sign answered "don't know" is neither reported nor ruled out: it is named.
+        unsure = [display(name) for name in red_flag_signs(interview.knowledge_base)
+                  if f"symptom:{name}" in interview.answers and interview.answers[f"symptom:{name}"] is None]
+        return text.summary(s, self.number_of, self.style, not_asked=not_asked, unsure=unsure, width=self.width)
 
     # --- commands ------------------------------------------------------------------------
 

@@ -198,12 +198,19 @@ def new_conclusions(items: list[tuple[int, Conclusion]], report: Report, style: 
     for n, c in shown:
         if n in placed:
             continue
-        known = [cause for cause in c.causes if cause in rank]
-        key = min(known, key=rank.__getitem__) if known else ""
+        known = sorted((cause for cause in c.causes if cause in rank), key=rank.__getitem__)
+        key = known[0] if known else ""
+        if len(known) > 1 and all(report.cause(k).standing == "weak" for k in known):
+            # A sign shared by several causes alike is not put under one of their names: its own
+            # text names them all.
+            key = _SHARED
         by_cause.setdefault(key, []).append((n, c))
-    for key in sorted(by_cause, key=lambda k: rank.get(k, len(rank))):
-        cause = report.cause(key) if key else None
-        heading = f"{cause_name(key)} ({_standing(cause.standing)})" if cause else "Also"
+    for key in sorted(by_cause, key=lambda k: rank.get(k, len(rank) - (k == _SHARED))):
+        cause = report.cause(key) if key and key != _SHARED else None
+        if key == _SHARED:
+            heading = "Weak, shared by several causes"
+        else:
+            heading = f"{cause_name(key)} ({_standing(cause.standing)})" if cause else "Also"
         lines.append(style.bold(heading) + ":")
         lines += [conclusion(c, n, style, verbose=verbose, width=width) for n, c in by_cause[key]]
     if rest:
@@ -211,6 +218,12 @@ def new_conclusions(items: list[tuple[int, Conclusion]], report: Report, style: 
         lines.append(style.dim(wrap(f"(and how it comes about: {numbers}; type how N, or verbose)", "   ", first="  ", width=width)))
     return "\n".join(lines)
 
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_SHARED = "(shared)"  # the group of signs shared by several weak causes alike
 
 _STANDINGS = {
     "tested": "a low test result",
@@ -309,7 +322,8 @@ def trace(report: Report, number_of, width: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def summary(s: Summary, number_of, style: Style, *, not_asked: list[str] = (), width: int | None = None) -> str:
+def summary(s: Summary, number_of, style: Style, *, not_asked: list[str] = (), unsure: list[str] = (),
+            width: int | None = None) -> str:
     """The summary, one screen for a typical story: red flags, what pulls two ways, what to do, the
     causes ranked with one line of reason each, what speaks against, what was not asked.
 
@@ -320,13 +334,19 @@ def summary(s: Summary, number_of, style: Style, *, not_asked: list[str] = (), w
         return f"[{n}] " if n else ""
 
     out = [style.bold("SUMMARY")]
+    if s.red_flags:
+        out.append(style.bold("Red flags:"))
     for c in s.red_flags:
         out.append(style.red(wrap(num(c) + short_text(c), "     ", first="  !! ", width=width)))
         if c.own_advice:
             out.append(style.red(wrap(f"{OWN_ADVICE} {c.own_advice}", "     ", width=width)))
     if not s.red_flags:
         out.append("Red flags: none of the warning signs the documents name" + (
-            "." if not s.red_flags_not_asked else ", as far as you were asked."))
+            "." if not s.red_flags_not_asked and not unsure else ", as far as you were asked."))
+    if unsure:
+        signs = "a warning sign" if len(unsure) == 1 else "warning signs"
+        out.append(style.red(wrap(f"You were not sure about {_listed(list(unsure))}, {signs} the documents name.",
+                                  "    ", first="  ", width=width)))
     for c in s.conflicts:
         out.append(style.bold("Pulls two ways:"))
         out.append(wrap(num(c) + short_text(c), "    ", first="  - ", width=width))
