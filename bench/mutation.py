@@ -20,10 +20,12 @@ Each package is run with the tests written for it (PACKAGES below), not every te
 to reach its code: every consultation reaches the engine, and a surviving mutant costs the whole
 of its tests, so the run stays bounded only if those are few and quick.
 
-Given mutant names (globs as mutmut takes them), it keeps the copy and its results, refreshes the
-tests from the working tree (so a test not yet committed can be tried) and runs those mutants
-again: the way to check that a new test kills a survivor. The code mutated stays that of the
-commit the package's run was taken at.
+Given mutant names (globs as mutmut takes them), it keeps the copy and its results and runs those
+mutants again: the way to check that a new test kills a survivor. The code mutated, and the tests,
+stay those of the commit the package's run was taken at (the knowledge base and its tests move on
+meanwhile, and must not be judged against older code), except the package's contract test files
+(tests/test_*_contract.py), where new tests for survivors go: those come from the working tree, so
+a test not yet committed can be tried.
 
 It ends with the score per package: killed, survived, equivalent (a survivor that MUTATION.md
 names on a line that says "equivalent"), timeout, and the survivors nobody has triaged. It exits 1
@@ -107,7 +109,7 @@ def head_commit() -> str:
     return done.stdout.strip()
 
 
-def export_head(commit: str, into: Path) -> None:
+def export_head(commit: str, into: Path) -> None:  # any commit, not only HEAD
     """The tree of one commit, written out as files (git archive), untouched by uncommitted edits."""
     with tempfile.TemporaryFile() as archive:
         done = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT, stdout=archive,
@@ -122,19 +124,30 @@ def export_head(commit: str, into: Path) -> None:
 def lay_out(package: str, fresh: bool, head: Path | None = None, commit: str = "") -> Path:
     """The copy for one package's run; its pyproject.toml mutates that package with its own tests.
 
-    Fresh, everything comes from `head` (the exported commit); again, only the tests, the plugin
-    and the settings are refreshed, from the working tree."""
+    Fresh, everything comes from `head` (the exported commit). Again, the tests are those of the
+    commit the run was taken at, with the package's contract test files from the working tree; the
+    plugin and the settings, which belong to the harness rather than to what is measured, too."""
     stage = STAGES / package
     if fresh and stage.exists():
         shutil.rmtree(stage)
-    for source, target in LAYOUT:
-        if fresh or source in ("tests", "pyproject.toml", "bench/mutation_plugin.py"):
-            if (stage / target).is_dir():
-                shutil.rmtree(stage / target)
-            _copy((head if fresh and head else ROOT) / source, stage / target)
-    if fresh:
-        (stage / "COMMIT").write_text(commit + "\n", encoding="utf-8")
     files, tests = PACKAGES[package]
+    if fresh:
+        for source, target in LAYOUT:
+            _copy(head / source, stage / target)
+        (stage / "COMMIT").write_text(commit + "\n", encoding="utf-8")
+    else:
+        if not (stage / "COMMIT").exists():
+            sys.exit(f"build/mutation/{package} has no COMMIT: run the package afresh first")
+        taken_at = (stage / "COMMIT").read_text(encoding="utf-8").strip()
+        with tempfile.TemporaryDirectory() as exported:
+            export_head(taken_at, Path(exported))
+            shutil.rmtree(stage / "tests", ignore_errors=True)
+            _copy(Path(exported) / "tests", stage / "tests")
+        for test in tests:
+            if test.endswith("_contract.py") and (ROOT / test).exists():
+                _copy(ROOT / test, stage / test)
+        for source in ("pyproject.toml", "bench/mutation_plugin.py"):
+            _copy(ROOT / source, stage / source)
     tests = [t for t in tests if (stage / t).exists()]
     config = (stage / "pyproject.toml").read_text(encoding="utf-8")
     config, mutated = re.subn(r"(?ms)^only_mutate = \[.*?\]$", f"only_mutate = {_toml_list(files)}", config)
