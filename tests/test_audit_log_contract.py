@@ -409,3 +409,58 @@ def test_a_sound_log_names_the_other_keys_that_signed_it(signed_twice):
     assert result.ok and not result.fully_signed
     assert (result.signatures, result.signed_to, result.unsigned) == (2, 2, 2)
     assert result.other_keys == [other.public.fingerprint]
+
+
+class _SystemCalls:
+    """The `os` module as the log sees it, with some calls replaced (the rest are the real ones)."""
+
+    def __init__(self, **replaced):
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name):
+        import os
+
+        return getattr(os, name)
+
+
+def test_a_write_that_fails_says_why_and_leaves_the_log_as_it_was(tmp_path, monkeypatch):
+    import expert.audit.log as log_module
+    from expert import AuditError
+
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    before = log.read_bytes()
+
+    def gone(fd, data):
+        raise OSError("the device went away")  # an error with no system message of its own
+
+    monkeypatch.setattr(log_module, "os", _SystemCalls(write=gone))
+    with pytest.raises(AuditError) as error:
+        append_records(log, [record()])
+    assert str(error.value) == f"{log}: cannot be written: the device went away; nothing of this batch was written, the log is as it was"
+    monkeypatch.undo()
+    assert log.read_bytes() == before and verify_log(log).ok
+
+
+def test_ctrl_c_during_a_write_that_cannot_be_undone_says_both_and_what_to_run(tmp_path, monkeypatch):
+    import errno
+
+    import expert.audit.log as log_module
+    from expert import AuditError
+
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+
+    def interrupted(fd, data):
+        raise KeyboardInterrupt
+
+    def read_only(fd, size):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(log_module, "os", _SystemCalls(write=interrupted, ftruncate=read_only))
+    with pytest.raises(AuditError) as error:
+        append_records(log, [record()])
+    assert str(error.value) == (
+        f"{log}: cannot be written: KeyboardInterrupt; and the log could not be cut back to where it was "
+        "(Read-only file system): it may end in a partial record, run `expert audit verify`"
+    )
