@@ -234,10 +234,14 @@ def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: 
     session = Session(knowledge_base, max_firings=max_firings)
     for _, fact in parsed:
         session._tell_parsed(fact)
-    try:
-        return session.run().report
-    finally:
-        _give_back(session)
+    # The engine is reset while the collector is still paused: the run's tokens and facts are
+    # then freed by reference counting, and the collection that follows the pause walks only
+    # the report instead of the whole of the engine's working memory.
+    with _gc_paused():
+        try:
+            return session.run().report
+        finally:
+            _give_back(session)
 
 
 def _facts_argument(facts) -> list:
