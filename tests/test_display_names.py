@@ -165,3 +165,19 @@ def test_a_dose_refused_at_the_console_reads_the_same(tmp_path):
     assert str(refused.value) == (
         "daily_dose 1,000,000,000 mg is more than the 100,000 mg a day accepted; check the dose and unit"
     )
+
+
+@pytest.mark.parametrize("months, said", [
+    (0.23, "for 1 week"),  # what the console stores for "1 week"
+    (0.46, "for 2 weeks"),
+    (0.75, "for about 3 weeks"),
+    (0.03, "for 1 day"),
+    (1, "for 1 month"),
+    (1.5, "for 1.5 months"),
+    (12, "for 12 months"),
+])
+def test_a_time_under_a_month_is_said_in_weeks_or_days(months, said):
+    from expert.facts.models import Supplement
+
+    text = Supplement(nutrient="vitamin_b6", daily_dose=2, unit="g", duration_months=months).describe()
+    assert text == f"vitamin B6 supplement, 2 g a day {said}"
