@@ -63,9 +63,9 @@ class TestHow:
         assert flat(after(how_run, "how 1")) == (
             "How [1] was reached: Ask a doctor about a blood test of your magnesium: a doctor can confirm a "
             f"suspected deficiency with one. {BLOOD_TEST} {VITAMINS} "
-            "- because Magnesium deficiency is possible: it is suspected, not known, and a doctor can confirm "
+            "- because magnesium deficiency is possible: it is suspected, not known, and a doctor can confirm "
             f"it with a blood test. {BLOOD_TEST} {VITAMINS} "
-            "- because Twitching of the eyelids fits magnesium deficiency: twitching is its hallmark sign, and "
+            "- because twitching of the eyelids fits magnesium deficiency: twitching is its hallmark sign, and "
             "the eyelids are where the minerals document says it commonly shows, for no other deficiency. "
             f"{HALLMARK} {MINERALS} - because you said: twitching (eyelids)"
         )

@@ -849,3 +849,15 @@ def test_a_supplement_taken_and_the_same_nutrient_tested_low_points_to_absorptio
                      symptom("tingling", "feet"))
     said = [c for c in citing(report, POOR_ABSORPTION) if "supplement" in c.text.lower()]
     assert said and said[0].own_advice and "doctor" in said[0].own_advice
+
+
+def test_b6_200mg_for_an_unknown_time_with_tingling_may_explain_the_twitching():
+    # No time given: the document names none either, so tingling, one of B6's listed effects,
+    # with twitching and a dose above 100 mg, may be B6 toxicity; the person is told the time matters.
+    report = consult(supplement("vitamin_b6", 200), symptom("tingling", "hands"), symptom("twitching"))
+    assert ranked(report)[0] == "vitamin_b6_toxicity"
+    explains = about(report, "vitamin_b6_toxicity", "explanation")
+    assert explains and all(is_hedged(c) for c in explains)
+    assert [t for t in texts(report) if "how long you have taken it is not known" in t]
+    assert reduce_or_stop(report)
+    no_reassurance(report)

@@ -279,13 +279,22 @@ def chain(c: Conclusion, number: int, proof: Proof, style: Style, width: int | N
     return "\n".join(lines)
 
 
+def _mid_sentence(text: str) -> str:
+    """A sentence continued after "because": its first word in lower case, unless it is a name
+    or an abbreviation ("B6", "IV")."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _premises(step: Step, indent: str, lines: list[str], style: Style, width: int | None) -> None:
     for premise in step.premises:
         if premise.proof is None:
             lines.append(wrap(f"because you said: {safe_text(premise.fact.text)}", indent + "  ", first=indent + "- ", width=width))
             continue
         inner = premise.proof
-        lines.append(wrap(f"because {inner.text}", indent + "  ", first=indent + "- ", width=width))
+        lines.append(wrap(f"because {_mid_sentence(inner.text)}", indent + "  ", first=indent + "- ", width=width))
         for s in inner.sources[:1]:
             lines.append(style.dim(wrap(f"“{s.quote.strip()}”", indent + "   ", width=width)))
             lines.append(style.dim(wrap(f"({s.title})", indent + "     ", width=width)))
