@@ -238,7 +238,7 @@ def test_the_forms_a_field_test_takes():
 def test_a_rule_file_with_no_rules_yet_is_no_fault_and_entries_that_are_no_tables_are_numbered(kb_copy):
     kb_dir, ledger = kb_copy
     (kb_dir / "00_empty.toml").write_text("# nothing yet\n", encoding="utf-8")
-    assert len(load_knowledge_base(kb_dir, ledger).rules) == 117
+    assert len(load_knowledge_base(kb_dir, ledger).rules) == 118
     (kb_dir / "01_list.toml").write_text('rule = [5, "x"]\n', encoding="utf-8")
     assert load_problems(kb_dir, ledger) == [
         "01_list.toml: rule #1: Input should be a valid dictionary or instance of Rule",
@@ -254,7 +254,7 @@ def test_a_rule_file_of_exactly_the_size_limit_is_read_and_one_byte_more_is_refu
     with big.open("wb") as file:
         file.write(b"#" + b"x" * (MAX_TOML_BYTES - 2) + b"\n")
     assert big.stat().st_size == MAX_TOML_BYTES == 10_000_000
-    assert len(load_knowledge_base(kb_dir, ledger).rules) == 117
+    assert len(load_knowledge_base(kb_dir, ledger).rules) == 118
     with big.open("ab") as file:
         file.write(b"\n")
     assert load_problems(kb_dir, ledger) == ["00_big.toml: larger than 10 MB, more than a rule file or ledger can be"]

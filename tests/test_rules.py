@@ -105,6 +105,7 @@ CASES = {
     "vitamin_b6.effects_to_watch": [supplement("vitamin_b6", 200, months=12)],
     "vitamin_b6.stop": [supplement("vitamin_b6", 200, months=12)],
     "vitamin_b6.dose_not_above_100": [supplement("vitamin_b6", 50, months=12)],
+    "vitamin_b6.effects_within_figure": [supplement("vitamin_b6", 100, months=12), symptom("numbness")],
     "magnesium_excess.high_dose": [supplement("magnesium", 500)],
     "magnesium_excess.explains": [supplement("magnesium", 500), TWITCH],
     "magnesium_excess.explains.contradicted": [supplement("magnesium", 500), TWITCH, level("magnesium", "low")],

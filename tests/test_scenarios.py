@@ -861,3 +861,14 @@ def test_b6_200mg_for_an_unknown_time_with_tingling_may_explain_the_twitching():
     assert [t for t in texts(report) if "how long you have taken it is not known" in t]
     assert reduce_or_stop(report)
     no_reassurance(report)
+
+
+def test_b6_at_exactly_100mg_with_numbness_is_not_said_to_bear_on_nothing():
+    # "often above 100 mg": at 100 mg B6 is spoken against, not excluded; numbness is on its list.
+    report = consult(supplement("vitamin_b6", 100, months=12), symptom("numbness", "hands"), symptom("twitching", "arms"))
+    b6 = about(report, "vitamin_b6_toxicity")
+    assert any(B6_EFFECTS in q for c in b6 for q in quotes(c)), "B6's list of effects is not cited"
+    assert all(c.category == "ruled_out" for c in b6)
+    assert [c for c in b6 if "without excluding it" in c.text]
+    assert not about(report, "vitamin_b6_toxicity", "explanation")
+    no_reassurance(report)
