@@ -75,6 +75,9 @@ def cause_name(cause: str) -> str:
     return words[0].upper() + words[1:]
 
 
+_cause_name = lru_cache(maxsize=1024)(cause_name)  # the same few causes, named in every report
+
+
 def causes_of_fact(kind: str, fact: dict) -> set[str]:
     """The causes a single fact (the person's or a finding) bears on, by what it is about."""
     if kind == "finding":
@@ -186,6 +189,32 @@ def shared_by(kb: KnowledgeBase, kind: str, fact: dict) -> int:
     return max(1, len(_sign_causes(kb, kind, json.dumps(plain, sort_keys=True, default=str))))
 
 
+def _shared_by_ref(kb: KnowledgeBase, ref, told: dict) -> int:
+    """`shared_by` of one of the person's facts, remembered by its content: a batch asks it of
+    the same answers over and over."""
+    dose = None
+    if ref.kind == "supplement" and ref.id in told:
+        dose = told[ref.id].daily_dose_mg
+    try:
+        return _shared_by_content(kb, ref.kind, tuple(ref.fact.items()), dose)
+    except TypeError:  # a value that cannot be hashed: worked out every time
+        return shared_by(kb, ref.kind, _fact_fields(ref, told))
+
+
+@lru_cache(maxsize=4096)
+def _shared_by_content(kb: KnowledgeBase, kind: str, items: tuple, dose) -> int:
+    fields = dict(items)
+    if kind == "supplement":
+        fields["daily_dose_mg"] = dose
+    return shared_by(kb, kind, fields)
+
+
+@lru_cache(maxsize=4096)
+def _finding_causes(name, about) -> set[str]:
+    """causes_of_fact of a finding, by its content; the set is shared, never to be changed."""
+    return causes_of_fact("finding", {"name": name, "about": about})
+
+
 # --- the assessment -------------------------------------------------------------------------------
 
 
@@ -210,7 +239,10 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
     by_number = {f.number: f for f in firings}
 
     def tally(cause: str) -> _Tally:
-        return tallies.setdefault(cause, _Tally({}, {}))
+        t = tallies.get(cause)
+        if t is None:
+            tallies[cause] = t = _Tally({}, {})
+        return t
 
     def add(cause: str, ref, kind: str, weight: float, rule: str, shared: int = 1, against: bool = False):
         t = tally(cause)
@@ -225,7 +257,11 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
         for concluded in firing.concluded:
             finding = concluded.fact
             name, about = finding.get("name"), finding.get("about")
-            for cause in causes_of_fact("finding", finding):
+            try:
+                causes = _finding_causes(name, about)
+            except TypeError:  # a value that cannot be hashed
+                causes = causes_of_fact("finding", finding)
+            for cause in causes:
                 t = tally(cause)
                 t.first = min(t.first, firing.number)
                 if name == "twitching_cause":
@@ -245,7 +281,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                 elif name in ("profile_match", "weak_sign", "excess_sign"):
                     specific = name == "profile_match"
                     for ref in users:
-                        k = 1 if specific else shared_by(kb, ref.kind, _fact_fields(ref, told))
+                        k = 1 if specific else _shared_by_ref(kb, ref, told)
                         food = ref.kind in ("diet", "lifestyle")
                         kind = "specific" if specific else ("effect" if name == "excess_sign" else "missing_food" if food else "shared")
                         base = SPECIFIC_SIGN if specific else (MISSING_FOOD if food else SHARED_SIGN)
@@ -297,7 +333,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                 (-score, not t.explains, -len(evidence), t.first),
                 Cause(
                     cause=cause,
-                    name=cause_name(cause),
+                    name=_cause_name(cause),
                     standing=standing,
                     score=score,
                     explains=t.explains,
@@ -330,9 +366,23 @@ def facts_causes(refs) -> list[str]:
     facts it concluded and then those it matched."""
     found: dict[str, None] = {}
     for ref in refs:
-        for cause in sorted(causes_of_fact(ref.kind, ref.fact)):
+        for cause in fact_causes(ref):
             found.setdefault(cause)
     return list(found)
+
+
+def fact_causes(ref) -> tuple[str, ...]:
+    """The causes one fact (a FactRef) bears on, in alphabetical order."""
+    try:
+        return _sorted_causes(ref.kind, tuple(ref.fact.items()))
+    except TypeError:  # a value that cannot be hashed: worked out every time
+        return tuple(sorted(causes_of_fact(ref.kind, ref.fact)))
+
+
+@lru_cache(maxsize=4096)
+def _sorted_causes(kind: str, items: tuple) -> tuple[str, ...]:
+    """causes_of_fact in order, remembered by the fact's content: every report asks it of the same findings."""
+    return tuple(sorted(causes_of_fact(kind, dict(items))))
 
 
 def _standing(evidence: list[Evidence], against: list[Evidence], score: float) -> str:
@@ -364,17 +414,20 @@ def _reason(
 ) -> str:
     """The ranking's reason in one line: what speaks for the cause, then what against."""
     parts = []
+    by_kind: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        by_kind.setdefault(e.kind, []).append(e)
     for kind in ("tested_low", "high_dose", "told", "specific", "effect", "link"):
-        items = [e for e in evidence if e.kind == kind]
+        items = by_kind.get(kind)
         if items:
             parts.append(f"{_LABELS[kind]}: {', '.join(_item(e) for e in items)}")
-        if kind == "high_dose" and any(e.kind == "over_time" for e in evidence):
+        if kind == "high_dose" and "over_time" in by_kind:
             parts.append("enough, by dose or time, to risk nerve damage")
-    shared = [e for e in evidence if e.kind in ("shared", "missing_food")]
-    if shared:
+    if "shared" in by_kind or "missing_food" in by_kind:
+        shared = [e for e in evidence if e.kind in ("shared", "missing_food")]
         parts.append(("only " if standing == "weak" else "") + "signs shared with other causes: " + ", ".join(map(_item, shared)))
     text = "; ".join(parts) or "nothing you said bears on it directly"
-    kinds = {e.kind for e in evidence}
+    kinds = by_kind.keys()
     if not explains and standing not in ("weak", "against"):
         # Only B6's chain runs to nerve damage; too much magnesium is not said to harm nerves.
         if cause == "vitamin_b6_toxicity" and "high_dose" in kinds and "over_time" not in kinds:

@@ -5,7 +5,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from expert.engine.evidence import Cause, Evidence, assess, facts_causes
+from expert.engine.evidence import Cause, Evidence, assess, fact_causes
 from expert.engine.trace import FactRef, Firing, Source
 from expert.facts.vocabulary import display
 from expert.rules.knowledge import KnowledgeBase
@@ -136,7 +136,7 @@ def _joined(values: list[str]) -> str:
 def _merged_text(rule, firings: list[Firing]) -> str:
     """A rule's text for all its firings: each variable names every value it took, in the order
     of the rule's `one_of` where it has one (else alphabetical), whatever order they fired in."""
-    if len({f.text for f in firings}) == 1:
+    if len(firings) == 1 or len({f.text for f in firings}) == 1:
         return firings[0].text
     order = {}
     for condition in rule.when:
@@ -160,17 +160,31 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
     chains = _chains(firings)
     # The person's own facts each firing matched: what grounds a conclusion, and whether a firing
     # behind it is a line of evidence (Conclusion.lines_of_evidence), worked out once per firing.
-    told_by = {f.number: [ref.id for ref in f.matched if ref.origin == "user"] for f in firings}
-    on_told = {number for number, ids in told_by.items() if ids}
+    told_by: dict[int, list[str]] = {}
+    on_told: set[int] = set()
     by_rule: dict[str, list[Firing]] = {}
     for firing in firings:
-        by_rule.setdefault(firing.rule, []).append(firing)
+        told_by[firing.number] = ids = [ref.id for ref in firing.matched if ref.origin == "user"]
+        if ids:
+            on_told.add(firing.number)
+        group = by_rule.get(firing.rule)
+        if group is None:
+            by_rule[firing.rule] = [firing]
+        else:
+            group.append(firing)
+    causes_by_id: dict[str, tuple[str, ...]] = {}  # a fact's causes, for every conclusion it is in
     ranked = []
     for rule_id, group in by_rule.items():
         rule = kb.rule(rule_id)
-        behind = set().union(*(chains[f.number] for f in group))
-        because = {ref.id: ref for f in group for ref in f.matched}
-        concluded = {ref.id: ref for f in group for ref in f.concluded}
+        first = group[0]
+        if len(group) == 1:  # most rules fire once
+            behind = chains[first.number]
+            because = {ref.id: ref for ref in first.matched}
+            concluded = {ref.id: ref for ref in first.concluded}
+        else:
+            behind = set().union(*(chains[f.number] for f in group))
+            because = {ref.id: ref for f in group for ref in f.matched}
+            concluded = {ref.id: ref for f in group for ref in f.concluded}
         told_ids = {fact_id for n in behind for fact_id in told_by[n]}
         conclusion = Conclusion(
             rule=rule.id,
@@ -178,8 +192,8 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
             category=rule.category,
             hedge=rule.hedge,
             text=_merged_text(rule, group),
-            sources=group[0].sources,
-            authority=group[0].authority,
+            sources=first.sources,
+            authority=first.authority,
             own_advice=rule.own_advice,
             contradicts=rule.contradicts,
             because=list(because.values()),
@@ -187,14 +201,14 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
             concluded=list(concluded.values()),
             grounds=sorted(told_ids, key=_fact_order),
             chain=sorted(behind),
-            causes=facts_causes([*concluded.values(), *because.values()]),
+            causes=_facts_causes(concluded, because, causes_by_id),
         )
         lines = len(behind & on_told)  # conclusion.lines_of_evidence(...), without walking the chain again
-        ranked.append(((CATEGORY_ORDER[rule.category], -len(told_ids), -lines, group[0].number), conclusion))
-    ranked.sort(key=lambda pair: pair[0])
+        ranked.append(((CATEGORY_ORDER[rule.category], -len(told_ids), -lines, first.number), conclusion))
+    ranked.sort(key=_rank)
     conclusions = [conclusion for _, conclusion in ranked]
     derived = {r.id: r for f in firings for r in f.concluded}
-    used = {ref.id for f in firings for ref in f.matched if ref.origin == "user"}
+    used = set().union(*told_by.values())
     return Report(
         facts=facts,
         conclusions=conclusions,
@@ -203,3 +217,22 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
         causes=assess(kb, conclusions, firings, told or {}),
         unused=[ref for ref in facts if ref.id not in used],
     )
+
+
+def _rank(pair: tuple) -> tuple:
+    return pair[0]
+
+
+def _facts_causes(concluded: dict, because: dict, known: dict) -> list[str]:
+    """facts_causes of a conclusion's facts, those it concluded and then those it matched: each
+    fact's causes are worked out once per report (`known`, by fact id), whatever number of
+    conclusions it is in."""
+    found: dict[str, None] = {}
+    for refs in (concluded, because):
+        for fact_id, ref in refs.items():
+            causes = known.get(fact_id)
+            if causes is None:
+                known[fact_id] = causes = fact_causes(ref)
+            for cause in causes:
+                found.setdefault(cause)
+    return list(found)
