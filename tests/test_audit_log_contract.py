@@ -464,3 +464,40 @@ def test_ctrl_c_during_a_write_that_cannot_be_undone_says_both_and_what_to_run(t
         f"{log}: cannot be written: KeyboardInterrupt; and the log could not be cut back to where it was "
         "(Read-only file system): it may end in a partial record, run `expert audit verify`"
     )
+
+
+def test_verify_with_the_head_noted_earlier_says_where_the_log_ends_now(tmp_path):
+    # The README's a3.jsonl: records cut off the end, which the chain alone cannot show.
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    first = verify_log(log).head
+    append_records(log, [record()])
+    noted = verify_log(log).head
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(lines[0])
+    cut = verify_log(log, expected_head=noted)
+    assert not cut.ok and (cut.records, cut.failed_record) == (1, 2)
+    assert cut.problem == f"the log ends at {first}, not at the expected head {noted}: records were removed from its end"
+    log.write_bytes(b"")
+    emptied = verify_log(log, expected_head=noted)
+    assert emptied.problem == f"the log ends at no record, not at the expected head {noted}: records were removed from its end"
+    # Without a key to check, nothing is counted as unsigned.
+    log.write_bytes(b"".join(lines))
+    assert verify_log(log).unsigned == 0 and verify_log(log, expected_head=noted).ok
+
+
+@pytest.mark.parametrize("others, said", [
+    (0, ""),
+    (1, " (it holds signatures by 1 other key)"),
+    (2, " (it holds signatures by 2 other keys)"),
+])
+def test_a_log_never_signed_by_the_key_given_says_so_and_counts_the_other_keys(tmp_path, others, said):
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    for _ in range(others):
+        append_records(log, [record()], signing_key=SigningKey.generate())
+    mine = SigningKey.generate().public
+    result = verify_log(log, public_key=mine)
+    assert not result.ok and result.signed_to is None and len(result.other_keys) == others
+    assert result.problem == (f"no record is signed by the key {mine.short}\u2026: the log was never signed with it, "
+                              f"or its signatures were removed{said}")
