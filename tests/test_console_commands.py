@@ -36,6 +36,8 @@ MINERALS = "(Magnesium Deficiency and Muscle Twitching)"
 VITAMINS = "(How Vitamin Deficiencies Cause Muscle Twitching)"
 BLOOD_TEST = "“If a deficiency is suspected, a doctor can confirm with a blood test.”"
 HALLMARK = "“While muscle twitching is a hallmark sign, magnesium deficiency can present with several other symptoms, including:”"
+SIDE_EFFECT = ("“In some cases, twitching may be a side effect of medication or a symptom of a more serious "
+               "underlying medical condition, such as certain neuromuscular disorders.”")
 EVALUATED = "“For this reason, persistent or severe twitching should always be evaluated by a healthcare professional.”"
 
 
@@ -97,9 +99,11 @@ class TestHow:
 
     def test_how_7_once_given_is_the_persistent_twitching(self, how_run):
         assert flat(after(how_run, "how 7", nth=2)) == (
-            f"How [7] was reached: {README_CONCLUSIONS[7]} {EVALUATED} {MINERALS} "
+            f"How [7] was reached: {README_CONCLUSIONS[7]} The reason the minerals document gives: in some "
+            "cases twitching may be a side effect of medication or a symptom of a more serious underlying "
+            f"condition, such as certain neuromuscular disorders. {EVALUATED} {MINERALS} "
             "“Professional medical advice is necessary for diagnosis and treatment of persistent twitching.” "
-            f"{VITAMINS} - because you said: twitching (eyelids), persistent"
+            f"{VITAMINS} {SIDE_EFFECT} {MINERALS} - because you said: twitching (eyelids), persistent"
         )
 
     def test_how_10_the_last_is_the_caffeine_and_how_caffeine_is_the_same(self, how_run):

@@ -126,10 +126,11 @@ def _words(text: str) -> set[str]:
     return {w.strip(".,:;()“”\"'").casefold() for w in text.split() if len(w) > 3}
 
 
-def by_relevance(sources: list, text: str) -> list:
-    """The sources, the one sharing most words with the conclusion's text first (ties keep their order)."""
-    words = _words(text)
-    return sorted(sources, key=lambda s: -len(words & _words(s.quote)))
+def by_relevance(sources: list, text: str, more: str = "") -> list:
+    """The sources, the one sharing most words with `text` first, then with `more` (the rest of a
+    conclusion, whose first clause is `text`); ties keep their order."""
+    words, rest = _words(text), _words(more)
+    return sorted(sources, key=lambda s: (-len(words & _words(s.quote)), -len(rest & _words(s.quote))))
 
 
 def short_text(c: Conclusion) -> str:
@@ -146,7 +147,7 @@ def short_text(c: Conclusion) -> str:
 
 def quotes(conclusion: Conclusion, indent: str, style: Style, width: int, limit: int | None = None) -> list[str]:
     lines = []
-    for source in by_relevance(conclusion.sources, conclusion.text)[:limit]:
+    for source in by_relevance(conclusion.sources, short_text(conclusion), conclusion.text)[:limit]:
         lines.append(style.dim(wrap(f"“{source.quote.strip()}”", indent + " ", width=width)))
         lines.append(style.dim(wrap(f"({source.title})", indent + "   ", width=width)))
     if conclusion.authority:
@@ -168,7 +169,7 @@ def conclusion(c: Conclusion, number: int, style: Style, *, verbose: bool = Fals
         body = wrap(c.text, pad, first=head, width=width)
         lines = [body] + quotes(c, pad, style, width, limit=1)
     else:
-        title = by_relevance(c.sources, c.text)[0].title
+        title = by_relevance(c.sources, short_text(c), c.text)[0].title
         lines = [wrap(f"{short_text(c)} ({title})", pad, first=head, width=width)]
     if c.is_red_flag:
         lines[0] = style.red("!!" + lines[0][2:])
@@ -259,7 +260,7 @@ def reasons(q: Question, found: list[Reason], style: Style, limit: int | None = 
     for r in found[:limit]:
         effect = "could conclude" if r.effect == "fire" else "could rule out"
         lines.append(wrap(f"{effect}: {r.rule.title}", "    ", first="  - ", width=width))
-        for s in by_relevance(r.rule.sources, r.rule.title + " " + r.rule.text)[:1]:
+        for s in by_relevance(r.rule.sources, r.rule.title, r.rule.text)[:1]:
             lines.append(style.dim(wrap(f"“{s.quote.strip()}”", "      ", width=width)))
     if limit is not None and len(found) > limit:
         lines.append(f"  ... and {len(found) - limit} more (type 'why all' to see them all)")
