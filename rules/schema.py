@@ -287,7 +287,7 @@ class Rule(BaseModel):
             out.append(
                 Rule(
                     id=f"{self.id}.contradicted" + (f"-{n}" if len(self.unless) > 1 else ""),
-                    title=f"What you said contradicts it: {self.title[0].lower()}{self.title[1:]}",
+                    title=f"An answer that speaks against it: {self.title[0].lower()}{self.title[1:]}",
                     category="ruled_out",
                     hedge=unless.hedge,
                     when=[*positive, unless.condition(absent=False)],

@@ -178,7 +178,7 @@ def test_an_unless_becomes_an_absent_condition_and_a_companion_that_says_it_is_c
     companion = kb.rule("vitamin_d.calcium_at_risk.contradicted")
     rule = kb.rule("vitamin_d.calcium_at_risk")
     assert companion.contradicts == rule.id and companion.category == "ruled_out"
-    assert companion.title == "What you said contradicts it: poor calcium absorption puts calcium levels at risk"
+    assert companion.title == "An answer that speaks against it: poor calcium absorption puts calcium levels at risk"
     assert [c.absent for c in rule.when] == [False, True]
     assert [c.absent for c in companion.when] == [False, False]
     # The companion holds when the rule's own conditions and the contradicting fact are all there.
@@ -205,7 +205,7 @@ def test_a_rule_with_two_unless_gets_two_numbered_companions():
     assert second.sources[0].quote == "When magnesium levels are low, nerves can become overexcited"
     assert (first.hedge, second.hedge) == (None, "can")
     assert (first.text, second.text) == ("A normal result.", "Stress instead.")
-    assert second.title == "What you said contradicts it: twitching fits it"
+    assert second.title == "An answer that speaks against it: twitching fits it"
     assert Rule.model_validate(dict(raw, unless=[])).expanded() == [Rule.model_validate(dict(raw, unless=[]))]
 
 
