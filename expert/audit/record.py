@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_serializer, model_validator
 
 from expert.util.arguments import bool_argument, instance_argument, path_argument
 from expert.audit.keys import CaseKey, SigningKey
@@ -33,7 +33,13 @@ CaseScheme = Literal["sha256", "hmac-sha256"]
 
 def canonical_json(data: Any) -> str:
     """The one text of a JSON value that is hashed: sorted keys, no whitespace, UTF-8 as is."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _CANONICAL.encode(data)
+
+
+# json.dumps's text for these options, made by one encoder instead of a new one per call, and
+# without the check for a value that contains itself: what is hashed comes from a model or from
+# JSON, which cannot. Each record is encoded three times on its way into a log.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False)
 
 
 def sha256(data: Any) -> str:
@@ -214,24 +220,42 @@ class SignatureRecord(_Sealed):
 Entry = AuditRecord | SignatureRecord
 
 
-def _link(ref) -> FactLink:
+def _link(ref) -> dict:
+    """A fact a firing matched or concluded, as a FactLink's fields."""
     finding = {k: v for k, v in ref.fact.items() if k != "kind" and v is not None} if ref.origin == "rule" else None
-    return FactLink(id=ref.id, origin=ref.origin, kind=ref.kind, finding=finding, derived_by=ref.derived_by)
+    return {"id": ref.id, "origin": ref.origin, "kind": ref.kind, "finding": finding, "derived_by": ref.derived_by}
+
+
+def _firings_data(report: Report) -> list[dict]:
+    """A report's trace as FiringRecords' fields, for pydantic to build every record of it in one
+    validation instead of a model at a time (each checked again by the record holding it)."""
+    links: dict[str, dict] = {}  # a fact is in many firings: its link is made once
+
+    def link(ref) -> dict:
+        data = links.get(ref.id)
+        if data is None:
+            links[ref.id] = data = _link(ref)
+        return data
+
+    return [
+        {
+            "number": f.number,
+            "rule": f.rule,
+            "matched": [link(r) for r in f.matched],
+            "bindings": f.bindings,
+            "concluded": [link(r) for r in f.concluded],
+            "citations": [{"document": s.document, "quote": s.quote} for s in f.sources],
+        }
+        for f in report.fired
+    ]
+
+
+_FIRING_RECORDS = TypeAdapter(list[FiringRecord])
 
 
 def firing_records(report: Report) -> list[FiringRecord]:
     """A report's trace as the audit log keeps it: every firing in order, with its citations."""
-    return [
-        FiringRecord(
-            number=f.number,
-            rule=f.rule,
-            matched=[_link(r) for r in f.matched],
-            bindings=dict(f.bindings),
-            concluded=[_link(r) for r in f.concluded],
-            citations=[Citation(document=s.document, quote=s.quote) for s in f.sources],
-        )
-        for f in report.fired
-    ]
+    return _FIRING_RECORDS.validate_python(_firings_data(report))
 
 
 def _utc(moment: datetime | None) -> str:
@@ -274,7 +298,7 @@ def audit_record(
         versions=current_versions(),
         knowledge_base=knowledge_base_hash(kb),
         case_file=case_file if include_facts else None,
-        firings=firing_records(report),
+        firings=_firings_data(report),
         facts=facts if include_facts else None,
         **case,
     )
