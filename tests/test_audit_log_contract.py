@@ -501,3 +501,15 @@ def test_a_log_never_signed_by_the_key_given_says_so_and_counts_the_other_keys(t
     assert not result.ok and result.signed_to is None and len(result.other_keys) == others
     assert result.problem == (f"no record is signed by the key {mine.short}\u2026: the log was never signed with it, "
                               f"or its signatures were removed{said}")
+
+
+@pytest.mark.parametrize("content", [b"x", b"\n"], ids=["a-stray-byte", "a-blank-line"])
+def test_a_log_of_one_byte_that_is_no_record_is_not_chained_onto(tmp_path, content):
+    from expert import AuditError
+
+    log = tmp_path / "audit.jsonl"
+    log.write_bytes(content)
+    with pytest.raises(AuditError) as error:
+        append_records(log, [record()])
+    assert str(error.value) == f"{log}: the last line is not an audit record; not appending (run `expert audit verify`)"
+    assert log.read_bytes() == content
