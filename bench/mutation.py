@@ -3,6 +3,7 @@
     nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py              # every package, from scratch
     nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py audit        # one package, from scratch
     nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py 'expert.audit.record.x_seal*'   # again
+    nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py --resume kb  # go on where a run was stopped
     nice uv run --with 'mutmut>=3.8,<4' python bench/mutation.py --tally      # the scores of the last runs
 
 mutmut names each mutant after its file's path, and a mutant is switched on only in the module
@@ -250,9 +251,12 @@ def main(argv: list[str]) -> int:
     # --max-children=N goes to mutmut; --tally only prints the scores of the runs already made.
     options = [a for a in argv[1:] if a.startswith("--max-children=")]
     unknown = [a for a in args if "." not in a and a not in PACKAGES]
-    unknown += [a for a in argv[1:] if a.startswith("--") and a != "--tally" and a not in options]
+    unknown += [a for a in argv[1:] if a.startswith("--") and a not in ("--tally", "--resume") and a not in options]
     if unknown:
-        sys.exit(f"{unknown[0]}: not a package ({', '.join(PACKAGES)}), a mutant name, --max-children=N or --tally")
+        sys.exit(f"{unknown[0]}: not a package ({', '.join(PACKAGES)}), a mutant name, --max-children=N, --resume or --tally")
+    # --resume: keep a package's copy and results (a run stopped with Ctrl-C keeps every result it
+    # had), and check only the mutants that have none yet.
+    resume = "--resume" in argv
     names = [a for a in args if "." in a]
     runs: dict[str, list[str]] = {}
     if "--tally" in argv:
@@ -265,13 +269,13 @@ def main(argv: list[str]) -> int:
     codes = {}
     with tempfile.TemporaryDirectory() as exported:
         head, commit = None, ""
-        if any(not again for again in runs.values()):
+        if not resume and any(not again for again in runs.values()):
             head, commit = Path(exported), head_commit()
             export_head(commit, head)
             print(f"mutating the code of commit {commit}", flush=True)
         for package, again in runs.items():
             started, cpu = time.monotonic(), _children_cpu()
-            stage = lay_out(package, fresh=not again, head=head, commit=commit)
+            stage = lay_out(package, fresh=not (again or resume), head=head, commit=commit)
             codes[package] = run_mutmut(stage, again, options)
             print(f"\n{package}: mutmut exited {codes[package]} after {time.monotonic() - started:.0f} s of wall clock "
                   f"and {_children_cpu() - cpu:.0f} s of CPU (with the copy, the mutants' generation and mutmut's own test runs)\n")
