@@ -113,7 +113,11 @@ def summarise(
     for c in report.conclusions:
         if c.category == "advice":
             advice.setdefault(advice_group(c), []).append(c)
-    ordered = {g: advice[g] for g in (*ADVICE_GROUPS.values(), OTHER_ADVICE) if g in advice}
+    # Foods last: a test to ask for, a supplement to stop, or a word about supervision is what a
+    # person acts on first.
+    order = (ADVICE_GROUPS["blood_test_advised"], ADVICE_GROUPS["stop_supplement"], OTHER_ADVICE,
+             ADVICE_GROUPS["dietary_advice"])
+    ordered = {g: advice[g] for g in order if g in advice}
     reported = {ref.fact.get("name") for ref in report.facts if ref.kind == "symptom"}
     asked_names = set(asked) if asked is not None else reported
     return Summary(
