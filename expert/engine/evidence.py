@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from expert.engine.trace import builder
 from expert.facts.vocabulary import display
 from expert.rules.knowledge import KnowledgeBase
 from expert.rules.schema import Comparison, Presence, accepted_values, is_variable
@@ -140,6 +141,10 @@ class Cause(BaseModel):
     conclusions: list[str]  # ids of the rules whose conclusions bear on it, in report order
 
 
+_EVIDENCE = builder(Evidence)
+_CAUSE = builder(Cause)
+
+
 # --- how many causes the documents tie a sign to ------------------------------------------------
 
 # Findings that say "this answer is evidence for that nutrient or excess".
@@ -250,7 +255,9 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
         # A fact speaks against a cause once, at its heaviest.
         key = ref.id if against else (ref.id, kind)
         if key not in bucket or bucket[key].weight < weight:
-            bucket[key] = Evidence(fact=ref.id, text=ref.text, kind=kind, weight=round(weight, 4), rule=rule, shared_with=shared)
+            bucket[key] = _EVIDENCE(
+                {"fact": ref.id, "text": ref.text, "kind": kind, "weight": round(weight, 4), "rule": rule, "shared_with": shared}
+            )
 
     for firing in firings:
         users = [r for r in firing.matched if r.origin == "user"]
@@ -331,17 +338,17 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
         out.append(
             (
                 (-score, not t.explains, -len(evidence), t.first),
-                Cause(
-                    cause=cause,
-                    name=_cause_name(cause),
-                    standing=standing,
-                    score=score,
-                    explains=t.explains,
-                    evidence=evidence,
-                    against=against,
-                    reason=_reason(evidence, against, standing, t.explains, cause),
-                    conclusions=sorted(bears.get(cause, []), key=order.__getitem__),
-                ),
+                _CAUSE({
+                    "cause": cause,
+                    "name": _cause_name(cause),
+                    "standing": standing,
+                    "score": score,
+                    "explains": t.explains,
+                    "evidence": evidence,
+                    "against": against,
+                    "reason": _reason(evidence, against, standing, t.explains, cause),
+                    "conclusions": sorted(bears.get(cause, []), key=order.__getitem__),
+                }),
             )
         )
     out.sort(key=lambda pair: pair[0])

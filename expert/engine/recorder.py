@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from expert.engine.compiler import to_experta
 from expert.errors import FiringLimitError
-from expert.engine.trace import FactRef, Firing, Source
+from expert.engine.trace import FactRef, Firing, Source, builder
 from expert.facts import Finding
 from expert.facts.vocabulary import display
 from expert.rules.knowledge import KnowledgeBase
@@ -46,7 +46,7 @@ class Recorder:
         """
         declared = []
         for told, fact_id, fact in sorted(((_user_fact(fact), fact_id, fact) for fact_id, fact in facts), key=_in_order):
-            ref = FactRef(id=fact_id, origin="user", kind=fact.kind, fact=told.dumped, text=told.text)
+            ref = _FACT_REF({"id": fact_id, "origin": "user", "kind": fact.kind, "fact": told.dumped, "text": told.text})
             declared.append((to_experta(fact.kind, told.fields), ref))
         engine.declare(*(experta_fact for experta_fact, _ in declared))
         for experta_fact, ref in declared:
@@ -71,14 +71,14 @@ class Recorder:
             if ref is None:
                 fact, text = _finding(content)
                 declared = engine.declare(to_experta("finding", {"name": name, "about": about, "basis": basis}))
-                ref = FactRef(
-                    id=f"d{len(self._derived_by_content) + 1}",
-                    origin="rule",
-                    kind="finding",
-                    fact=fact,
-                    text=text,
-                    derived_by=number,
-                )
+                ref = _FACT_REF({
+                    "id": f"d{len(self._derived_by_content) + 1}",
+                    "origin": "rule",
+                    "kind": "finding",
+                    "fact": fact,
+                    "text": text,
+                    "derived_by": number,
+                })
                 self._derived_by_content[content] = ref
                 self.refs[declared["__factid__"]] = ref
             concluded.append(ref)
@@ -87,19 +87,21 @@ class Recorder:
             text = "".join([part if i % 2 == 0 else display(bindings[part]) for i, part in enumerate(plan.template)])
         refs = self.refs
         self.firings.append(
-            Firing(
-                number=number,
-                rule=rule.id,
-                matched=[refs[f["__factid__"]] for f in matched],
-                bindings={k: v if v.__class__ is str else str(jsonable(v)) for k, v in sorted(bindings.items())},
-                concluded=concluded,
-                text=text,
-                sources=plan.sources,
-                authority=rule.authority,
-            )
+            _FIRING({
+                "number": number,
+                "rule": rule.id,
+                "matched": [refs[f["__factid__"]] for f in matched],
+                "bindings": {k: v if v.__class__ is str else str(jsonable(v)) for k, v in sorted(bindings.items())},
+                "concluded": concluded,
+                "text": text,
+                "sources": plan.sources,
+                "authority": rule.authority,
+            })
         )
 
 
+_FACT_REF = builder(FactRef)
+_FIRING = builder(Firing)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 

@@ -6,7 +6,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from expert.engine.evidence import Cause, Evidence, assess, fact_causes
-from expert.engine.trace import FactRef, Firing, Source
+from expert.engine.trace import FactRef, Firing, Source, builder
 from expert.facts.vocabulary import display
 from expert.rules.knowledge import KnowledgeBase
 from expert.rules.schema import CATEGORY_ORDER, Authority, Category, OneOf
@@ -98,6 +98,10 @@ class Report(BaseModel):
         return list(dict.fromkeys(f.rule for f in self.fired))
 
 
+_CONCLUSION = builder(Conclusion)
+_REPORT = builder(Report)
+
+
 def _fact_order(fact_id: str) -> int:
     return int(fact_id[1:])
 
@@ -186,37 +190,37 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
             because = {ref.id: ref for f in group for ref in f.matched}
             concluded = {ref.id: ref for f in group for ref in f.concluded}
         told_ids = {fact_id for n in behind for fact_id in told_by[n]}
-        conclusion = Conclusion(
-            rule=rule.id,
-            title=rule.title,
-            category=rule.category,
-            hedge=rule.hedge,
-            text=_merged_text(rule, group),
-            sources=first.sources,
-            authority=first.authority,
-            own_advice=rule.own_advice,
-            contradicts=rule.contradicts,
-            because=list(because.values()),
-            firings=[f.number for f in group],
-            concluded=list(concluded.values()),
-            grounds=sorted(told_ids, key=_fact_order),
-            chain=sorted(behind),
-            causes=_facts_causes(concluded, because, causes_by_id),
-        )
+        conclusion = _CONCLUSION({
+            "rule": rule.id,
+            "title": rule.title,
+            "category": rule.category,
+            "hedge": rule.hedge,
+            "text": _merged_text(rule, group),
+            "sources": first.sources,
+            "authority": first.authority,
+            "own_advice": rule.own_advice,
+            "contradicts": rule.contradicts,
+            "because": list(because.values()),
+            "firings": [f.number for f in group],
+            "concluded": list(concluded.values()),
+            "grounds": sorted(told_ids, key=_fact_order),
+            "chain": sorted(behind),
+            "causes": _facts_causes(concluded, because, causes_by_id),
+        })
         lines = len(behind & on_told)  # conclusion.lines_of_evidence(...), without walking the chain again
         ranked.append(((CATEGORY_ORDER[rule.category], -len(told_ids), -lines, first.number), conclusion))
     ranked.sort(key=_rank)
     conclusions = [conclusion for _, conclusion in ranked]
     derived = {r.id: r for f in firings for r in f.concluded}
     used = set().union(*told_by.values())
-    return Report(
-        facts=facts,
-        conclusions=conclusions,
-        derived=list(derived.values()),
-        fired=firings,
-        causes=assess(kb, conclusions, firings, told or {}),
-        unused=[ref for ref in facts if ref.id not in used],
-    )
+    return _REPORT({
+        "facts": facts,
+        "conclusions": conclusions,
+        "derived": list(derived.values()),
+        "fired": firings,
+        "causes": assess(kb, conclusions, firings, told or {}),
+        "unused": [ref for ref in facts if ref.id not in used],
+    })
 
 
 def _rank(pair: tuple) -> tuple:

@@ -1,6 +1,7 @@
 """The record of a run: every fact with where it came from, and every firing in order."""
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,3 +45,14 @@ class Firing(BaseModel):
     text: str
     sources: list[Source]
     authority: Authority | None = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def builder(model: type[M]) -> Callable[[dict], M]:
+    """`model(**fields)`, called with the dict of fields instead: the model's own validation,
+    without the keyword arguments and the `__init__` frame around it, which cost a third of
+    building one of the small records a run makes by the dozen. Every field is validated all
+    the same, and the fields given are those counted as set."""
+    return model.__pydantic_validator__.validate_python
