@@ -7,6 +7,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from expert.engine.compiler import to_experta
+from expert.engine.evidence import causes_of_fact
 from expert.errors import FiringLimitError
 from expert.engine.trace import FactRef, Firing, Source, builder
 from expert.facts import Finding
@@ -34,6 +35,8 @@ class Recorder:
         self.max_firings = max_firings
         self.firings: list[Firing] = []
         self.refs: dict[int, FactRef] = {}  # experta fact id -> our reference
+        self.user_refs: list[FactRef] = []  # the person's facts, as declared
+        self.causes: dict[str, tuple[str, ...]] = {}  # our fact id -> the causes it bears on (evidence.fact_causes)
         self._derived_by_content: dict[tuple, FactRef] = {}
         self._plans = _plans(kb)
 
@@ -48,6 +51,8 @@ class Recorder:
         for told, fact_id, fact in sorted(((_user_fact(fact), fact_id, fact) for fact_id, fact in facts), key=_in_order):
             ref = _FACT_REF({"id": fact_id, "origin": "user", "kind": fact.kind, "fact": told.dumped, "text": told.text})
             declared.append((to_experta(fact.kind, told.fields), ref))
+            self.user_refs.append(ref)
+            self.causes[fact_id] = told.causes
         engine.declare(*(experta_fact for experta_fact, _ in declared))
         for experta_fact, ref in declared:
             self.refs[experta_fact["__factid__"]] = ref
@@ -69,7 +74,7 @@ class Recorder:
             content = (name, about, basis)
             ref = self._derived_by_content.get(content)
             if ref is None:
-                fact, text = _finding(content)
+                fact, text, causes = _finding(content)
                 declared = engine.declare(to_experta("finding", {"name": name, "about": about, "basis": basis}))
                 ref = _FACT_REF({
                     "id": f"d{len(self._derived_by_content) + 1}",
@@ -80,6 +85,7 @@ class Recorder:
                     "derived_by": number,
                 })
                 self._derived_by_content[content] = ref
+                self.causes[ref.id] = causes
                 self.refs[declared["__factid__"]] = ref
             concluded.append(ref)
         text = rule.text
@@ -141,12 +147,13 @@ def _plans(kb: KnowledgeBase) -> dict[str, _Plan]:
 class _Told(NamedTuple):
     """A person's fact worked out for a run: its place in the canonical order (its JSON, keys
     sorted), as the engine holds it (floats as exact decimals, a supplement's dose in mg added),
-    as a FactRef holds it, and in words."""
+    as a FactRef holds it, in words, and the causes it bears on."""
 
     order: str
     fields: dict
     dumped: dict
     text: str
+    causes: tuple[str, ...]
 
 
 def _in_order(item: tuple) -> str:
@@ -170,14 +177,16 @@ def _user_fact_cached(fact) -> _Told:
         fields["daily_dose_mg"] = fact.daily_dose_mg
     fields = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in fields.items()}
     dumped = fact.model_dump(mode="json")
-    return _Told(json.dumps(dumped, sort_keys=True), fields, dumped, fact.describe())
+    causes = tuple(sorted(causes_of_fact(fact.kind, dumped)))
+    return _Told(json.dumps(dumped, sort_keys=True), fields, dumped, fact.describe(), causes)
 
 
 @lru_cache(maxsize=4096)
-def _finding(content: tuple) -> tuple[dict, str]:
+def _finding(content: tuple) -> tuple[dict, str, tuple[str, ...]]:
     """A concluded finding validated (an error if a rule binds a value no finding may hold):
-    its fields as a FactRef holds them, and its description."""
+    its fields as a FactRef holds them, its description, and the causes it bears on."""
     name, about, basis = content
     fields = {"name": name, "about": about, "basis": basis}
     finding = Finding.model_validate({k: v for k, v in fields.items() if v is not None})
-    return finding.model_dump(mode="json", exclude_none=True), finding.describe()
+    dumped = finding.model_dump(mode="json", exclude_none=True)
+    return dumped, finding.describe(), tuple(sorted(causes_of_fact("finding", dumped)))

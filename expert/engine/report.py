@@ -156,11 +156,15 @@ def _merged_text(rule, firings: list[Firing]) -> str:
     return re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: values(m.group(1)), rule.text)
 
 
-def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing], told: dict | None = None) -> Report:
+def build_report(
+    kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing], told: dict | None = None, causes: dict | None = None
+) -> Report:
     """One conclusion per rule that fired, whatever facts it fired on, ordered red flags first,
     then within each kind those resting on more of what the person said; and the causes ranked.
 
-    `told` maps the person's fact ids to their facts (for doses in mg); optional."""
+    `told` maps the person's fact ids to their facts (for doses in mg); optional. `causes` maps
+    fact ids to the causes each bears on (evidence.fact_causes), as the recorder worked them
+    out; optional: what it lacks is worked out here."""
     chains = _chains(firings)
     # The person's own facts each firing matched: what grounds a conclusion, and whether a firing
     # behind it is a line of evidence (Conclusion.lines_of_evidence), worked out once per firing.
@@ -176,7 +180,7 @@ def build_report(kb: KnowledgeBase, facts: list[FactRef], firings: list[Firing],
             by_rule[firing.rule] = [firing]
         else:
             group.append(firing)
-    causes_by_id: dict[str, tuple[str, ...]] = {}  # a fact's causes, for every conclusion it is in
+    causes_by_id: dict[str, tuple[str, ...]] = dict(causes or {})  # a fact's causes, for every conclusion it is in
     ranked = []
     for rule_id, group in by_rule.items():
         rule = kb.rule(rule_id)

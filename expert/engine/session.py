@@ -53,12 +53,17 @@ def fact_problems(error: ValidationError, where: str = "") -> list[str]:
 
 def parse_fact(data, where: str = "fact") -> UserFact:
     """A fact from a JSON-like dict, or InvalidFactError naming each bad field."""
-    if isinstance(data, BaseModel):
-        data = data.model_dump(exclude_none=True)
     try:
-        return _USER_FACT.validate_python(data)
+        return _parsed(data)
     except ValidationError as exc:
         raise InvalidFactError(fact_problems(exc, where)) from exc
+
+
+def _parsed(data) -> UserFact:
+    """parse_fact, raising pydantic's ValidationError as it is."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(exclude_none=True)
+    return _USER_FACT.validate_python(data)
 
 
 class RunResult(BaseModel):
@@ -105,12 +110,13 @@ class Session:
 
     def tell(self, fact) -> str:
         """Add a fact (a model or a dict); return its id. A second answer to the same question is refused."""
-        return self._tell_parsed(parse_fact(fact))
+        fact = parse_fact(fact)
+        return self._tell_parsed(fact, fact.key())
 
-    def _tell_parsed(self, fact: UserFact) -> str:
-        """`tell`, for a fact parse_fact has just returned (consult's): not validated a second time."""
+    def _tell_parsed(self, fact: UserFact, key: tuple) -> str:
+        """`tell`, for a fact parse_fact has just returned (consult's) and its key: not validated a second time."""
         # Looked up by the question it answers, so telling many facts costs each the same.
-        known_id = self._ids_by_key.get(fact.key())
+        known_id = self._ids_by_key.get(key)
         if known_id is not None:
             known = self._facts[known_id]
             if known == fact:
@@ -121,7 +127,7 @@ class Session:
         fact_id = f"u{self._next_id}"
         self._next_id += 1
         self._facts[fact_id] = fact
-        self._ids_by_key[fact.key()] = fact_id
+        self._ids_by_key[key] = fact_id
         return fact_id
 
     def retract(self, fact_id: str) -> UserFact:
@@ -154,17 +160,17 @@ class Session:
         finally:
             engine.running = False
             engine.recorder = None
-        user_refs = [r for r in recorder.refs.values() if r.origin == "user"]
-        user_refs.sort(key=lambda r: int(r.id[1:]))
-        report = build_report(self._kb, user_refs, recorder.firings, self._facts)
+        user_refs = sorted(recorder.user_refs, key=_told_order)
+        report = build_report(self._kb, user_refs, recorder.firings, self._facts, recorder.causes)
         earlier = self._report.conclusions if self._report is not None else []
-        before = {c.key for c in earlier}
-        after = {c.key for c in report.conclusions}
-        result = RunResult(
-            new=[c for c in report.conclusions if c.key not in before],
-            withdrawn=[c for c in earlier if c.key not in after],
-            report=report,
-        )
+        if earlier:
+            before = {c.key for c in earlier}
+            after = {c.key for c in report.conclusions}
+            new = [c for c in report.conclusions if c.key not in before]
+            withdrawn = [c for c in earlier if c.key not in after]
+        else:  # a first run (every consult's): everything is new
+            new, withdrawn = report.conclusions, []
+        result = RunResult(new=new, withdrawn=withdrawn, report=report)
         self._report = report
         return result
 
@@ -178,6 +184,10 @@ class Session:
     def trace(self) -> list[Firing]:
         """The firings of the last run, in order: rule, facts matched, what each concluded, citations."""
         return list(self.report().fired)
+
+
+def _told_order(ref) -> int:
+    return int(ref.id[1:])
 
 
 def firing_limit(max_firings: int, facts: int) -> int:
@@ -199,24 +209,26 @@ def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: 
     problems, parsed = [], []
     for index, raw in enumerate(facts):
         try:
-            parsed.append((index, parse_fact(raw, f"facts[{index}]")))
-        except InvalidFactError as exc:
-            problems += exc.problems
+            fact = _parsed(raw)
+        except ValidationError as exc:
+            problems += fact_problems(exc, f"facts[{index}]")
+        else:
+            parsed.append((index, fact, fact.key()))
     seen: dict[tuple, tuple[int, UserFact]] = {}
-    for index, fact in parsed:
-        if fact.key() in seen:
-            first, known = seen[fact.key()]
+    for index, fact, key in parsed:
+        if key in seen:
+            first, known = seen[key]
             what = "repeats" if known == fact else "conflicts with"
             problems.append(
                 f"facts[{index}]: {what} facts[{first}], {known.describe()}; give each {fact.kind.replace('_', ' ')} once"
             )
         else:
-            seen[fact.key()] = (index, fact)
+            seen[key] = (index, fact)
     if problems:
         raise InvalidFactError(problems)
     session = Session(knowledge_base, max_firings=max_firings)
-    for _, fact in parsed:
-        session._tell_parsed(fact)
+    for _, fact, key in parsed:
+        session._tell_parsed(fact, key)
     # The engine is reset while the collector is still paused: the run's tokens and facts are
     # then freed by reference counting, and the collection that follows the pause walks only
     # the report instead of the whole of the engine's working memory.
