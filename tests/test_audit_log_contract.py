@@ -513,3 +513,139 @@ def test_a_log_of_one_byte_that_is_no_record_is_not_chained_onto(tmp_path, conte
         append_records(log, [record()])
     assert str(error.value) == f"{log}: the last line is not an audit record; not appending (run `expert audit verify`)"
     assert log.read_bytes() == content
+
+
+def test_a_new_log_is_readable_by_its_owner_alone_as_health_data_should_be(tmp_path):
+    import stat
+
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_a_log_that_cannot_be_opened_is_one_line_naming_it(tmp_path):
+    from expert import AuditError
+
+    log = tmp_path / "no-such-folder" / "audit.jsonl"
+    with pytest.raises(AuditError) as error:
+        append_records(log, [record()])
+    assert str(error.value) == f"{log}: cannot be written: no such file"
+
+
+def test_a_disk_that_takes_nothing_more_is_a_full_disk(tmp_path, monkeypatch):
+    import expert.audit.log as log_module
+    from expert import AuditError
+
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    before = log.read_bytes()
+    monkeypatch.setattr(log_module, "os", _SystemCalls(write=lambda fd, data: 0))
+    with pytest.raises(AuditError) as error:
+        append_records(log, [record()])
+    assert str(error.value) == f"{log}: cannot be written: No space left on device; nothing of this batch was written, the log is as it was"
+    monkeypatch.undo()
+    assert log.read_bytes() == before
+
+
+def test_a_write_the_system_takes_only_in_part_is_finished_and_a_big_batch_goes_in_pieces(tmp_path, monkeypatch):
+    import os
+
+    import expert.audit.log as log_module
+
+    sizes = []
+
+    def a_little_at_a_time(fd, data):
+        sizes.append(len(data))
+        return os.write(fd, bytes(data[:4096]))  # as a pipe or a slow disk may
+
+    monkeypatch.setattr(log_module, "os", _SystemCalls(write=a_little_at_a_time))
+    log = tmp_path / "audit.jsonl"
+    records = [record(include_facts=True) for _ in range(60)]
+    append_records(log, records)
+    monkeypatch.undo()
+    assert verify_log(log).records == 60 and [r.facts for r in read_records(log)] == [FACTS] * 60
+    # The batch (more than 64 KiB) is not handed to the system whole, but in pieces of about 64 KiB.
+    batch = log.stat().st_size
+    assert batch > 1 << 16 and sizes[0] < batch
+    assert max(sizes) <= (1 << 16) + len(records[0].line()) + 1
+
+
+def test_an_empty_batch_on_a_log_gives_back_the_logs_head(tmp_path):
+    from expert.audit.log import AuditBatch
+
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record(), record()])
+    empty = AuditBatch(log).append()
+    assert (empty.records, empty.first, empty.head) == (0, None, verify_log(log).head)
+
+
+def test_a_log_whose_last_newline_was_lost_still_shows_its_last_record(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record(), record()])
+    log.write_bytes(log.read_bytes().removesuffix(b"\n"))
+    result = verify_log(log)
+    assert result.ok and result.records == 2 and len(read_records(log)) == 2
+
+
+def test_reading_names_a_wrong_path_and_a_log_past_the_cap(tmp_path, monkeypatch):
+    import expert.audit.log as log_module
+    from expert import AuditError, InvalidArgumentError
+
+    for call in (lambda: verify_log(123), lambda: read_records(123)):
+        with pytest.raises(InvalidArgumentError) as wrong:
+            call()
+        assert str(wrong.value) == "path: expected a file path (a str or pathlib.Path), got an int"
+    with pytest.raises(InvalidArgumentError) as not_a_report:
+        audit_record("a report")
+    assert str(not_a_report.value) == "report: expected a Report (from expert.consult), got a str"
+    log = tmp_path / "big.jsonl"
+    append_records(log, [record()])
+    monkeypatch.setattr(log_module, "MAX_LOG_BYTES", 100)
+    with pytest.raises(AuditError) as big:
+        verify_log(log)
+    assert str(big.value) == f"{log}: larger than 100 bytes, more than an audit log can be"
+
+
+def test_the_time_is_utc_whatever_zone_the_machine_is_in(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert record().time == "2026-01-02T03:04:05.678901Z"
+        now = audit_record(expert.consult(FACTS)).time
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert now.endswith("Z") and abs(datetime.fromisoformat(now) - datetime.now(UTC)) < timedelta(hours=1)
+
+
+def test_verify_waits_for_a_batch_being_written_instead_of_reading_it_half_way(tmp_path):
+    import fcntl
+    import os
+    import threading
+    from pathlib import Path
+
+    from bounded import until
+
+    if not Path("/proc/locks").exists():
+        pytest.skip("needs /proc/locks to see a reader wait")
+    log = tmp_path / "audit.jsonl"
+    append_records(log, [record()])
+    inode = os.stat(log).st_ino
+
+    def a_reader_waits() -> bool:
+        with open("/proc/locks") as locks:
+            return any("->" in entry and any(f.endswith(f":{inode}") for f in entry.split()) for entry in locks)
+
+    results = []
+    with open(log, "ab") as writer:
+        fcntl.flock(writer, fcntl.LOCK_EX)  # as append_records holds it while it writes
+        reader = threading.Thread(target=lambda: results.append(verify_log(log)))
+        reader.start()
+        until(lambda: a_reader_waits() or not reader.is_alive(), "verify to wait for the lock or to finish")
+        finished_early = not reader.is_alive()
+        fcntl.flock(writer, fcntl.LOCK_UN)
+    reader.join()
+    assert not finished_early, "verify read the log while a batch held it"
+    assert results[0].ok and results[0].records == 1
