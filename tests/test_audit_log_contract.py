@@ -556,7 +556,8 @@ def test_a_write_the_system_takes_only_in_part_is_finished_and_a_big_batch_goes_
 
     def a_little_at_a_time(fd, data):
         sizes.append(len(data))
-        return os.write(fd, bytes(data[:4096]))  # as a pipe or a slow disk may
+        take = 1 if len(sizes) % 2 else 4096  # as a pipe or a slow disk may: sometimes a single byte
+        return os.write(fd, bytes(data[:take]))
 
     monkeypatch.setattr(log_module, "os", _SystemCalls(write=a_little_at_a_time))
     log = tmp_path / "audit.jsonl"
@@ -649,3 +650,27 @@ def test_verify_waits_for_a_batch_being_written_instead_of_reading_it_half_way(t
     reader.join()
     assert not finished_early, "verify read the log while a batch held it"
     assert results[0].ok and results[0].records == 1
+
+
+@pytest.mark.parametrize("wrong, said", [
+    ({"knowledge_base": "kb"}, "knowledge_base: expected a KnowledgeBase or None, got a str"),
+    ({"include_facts": "yes"}, "include_facts: expected True or False, got a str"),
+    ({"case_file": 5}, "case_file: expected a file path (a str or pathlib.Path), got an int"),
+    ({"time": "now"}, "time: expected a datetime or None, got a str"),
+    ({"case_key": "k"}, "case_key: expected a CaseKey or None, got a str"),
+])
+def test_each_wrong_argument_to_a_record_is_named(wrong, said):
+    from expert import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError) as error:
+        audit_record(expert.consult(FACTS), **wrong)
+    assert str(error.value) == said
+
+
+def test_the_knowledge_base_hash_names_a_wrong_argument():
+    from expert import InvalidArgumentError
+    from expert.audit.record import knowledge_base_hash
+
+    with pytest.raises(InvalidArgumentError) as error:
+        knowledge_base_hash("rules/kb")
+    assert str(error.value) == "kb: expected a KnowledgeBase, got a str"
