@@ -190,7 +190,7 @@ def test_a_high_b6_dose_over_a_year_with_its_effects_is_weighed_two_one_and_one(
     )
     # Twitching in the legs is listed for three minerals: a third each, and said to be shared.
     assert ranked[1:] == [
-        (cause, "weak", 0.3333, False, "Only signs shared with other causes: twitching (legs) (3 causes)")
+        (cause, "weak", 0.3333, False, "Only signs shared with other causes: twitching (legs) (shared by 3 causes)")
         for cause in ("magnesium_deficiency", "calcium_deficiency", "potassium_deficiency")
     ]
 
@@ -203,7 +203,7 @@ def test_a_short_time_on_a_high_b6_dose_says_the_nerve_damage_chain_is_not_follo
     assert ranked[0] == (
         "vitamin_b6_toxicity", "dose", 2.2, False,
         "A dose above the figure the documents name: vitamin B6 supplement, 200 mg a day for 1 month; "
-        "its listed effects: tingling (feet) (5 causes); at this dose and time the chain to nerve damage is not followed yet",
+        "its listed effects: tingling (feet) (shared by 5 causes); nerve damage is not concluded here from the dose and time you told",
     )
 
 
@@ -221,7 +221,7 @@ def test_a_low_vitamin_d_result_is_tested_and_links_calcium_at_risk():
         ("vitamin_d_deficiency", "tested", 3.0, False,
          "A low test result: low vitamin D (tested); the documents do not tie it directly to what you report"),
         ("calcium_deficiency", "weak", 1.25, False,
-         "A finding the documents link to it: low vitamin D (tested); only signs shared with other causes: cramps (legs) (4 causes)"),
+         "A finding the documents link to it: low vitamin D (tested); only signs shared with other causes: cramps (legs) (shared by 4 causes)"),
     ]
     assert [c[0] for c in ranked[2:]] == ["magnesium_deficiency", "potassium_deficiency", "vitamin_b12_deficiency"]
     assert {c[2] for c in ranked[2:]} == {0.25}
@@ -292,7 +292,7 @@ def test_a_supplement_tied_to_several_causes_counts_a_share_for_each_by_its_dose
     for cause, kind in shared.items():
         (evidence,) = found[cause].evidence
         assert (evidence.kind, evidence.shared_with, evidence.weight) == (kind, len(shared), round(1 / len(shared), 4))
-        assert f"({len(shared)} causes)" in found[cause].reason
+        assert f"(shared by {len(shared)} causes)" in found[cause].reason
 
 
 def test_a_new_session_reports_nothing_yet():
@@ -331,13 +331,13 @@ def test_what_the_person_reports_of_themselves_is_a_cause_its_conclusion_bears_o
 def test_a_dose_within_the_figure_is_all_that_speaks_and_it_speaks_against():
     assert causes([{"kind": "supplement", "nutrient": "magnesium", "daily_dose": 200, "unit": "mg"}]) == [
         ("magnesium_excess", "against", -1.0, False,
-         "Nothing you said bears on it directly; against: magnesium supplement, 200 mg a day (within the figure named)"),
+         "Nothing you said points to it in particular; against: magnesium supplement, 200 mg a day (within the figure named)"),
     ]
 
 
 def test_a_normal_result_speaks_against_once_though_it_also_contradicts_a_rule():
     ranked = causes([VD_LOW, {"kind": "nutrient_level", "nutrient": "calcium", "level": "normal"}])
-    assert ranked[1] == ("calcium_deficiency", "against", -3.0, False, "Nothing you said bears on it directly; against: normal calcium (tested)")
+    assert ranked[1] == ("calcium_deficiency", "against", -3.0, False, "Nothing you said points to it in particular; against: normal calcium (tested)")
 
 
 def test_a_high_b6_dose_over_time_without_a_complaint_is_not_tied_to_one():
@@ -357,9 +357,11 @@ def test_low_vitamin_d_alone_links_calcium_weakly_and_with_a_low_calcium_result_
     )
 
 
-def test_a_missing_food_counts_among_the_shared_signs():
+def test_a_missing_food_counts_beside_the_shared_signs_but_is_not_called_a_sign():
     assert causes([{"kind": "diet", "pattern": "no_dairy"}, {"kind": "symptom", "name": "cramps", "location": "legs"}])[0] == (
-        "calcium_deficiency", "weak", 0.75, False, "Only signs shared with other causes: diet: no dairy, cramps (legs) (4 causes)"
+        "calcium_deficiency", "weak", 0.75, False,
+        "Only signs shared with other causes: cramps (legs) (shared by 4 causes); "
+        "a missing food source or habit the documents name for it: diet: no dairy",
     )
 
 
@@ -367,9 +369,9 @@ def test_shared_signs_beside_a_low_result_are_not_called_the_only_ones():
     ranked = causes([MG_LOW, {"kind": "symptom", "name": "twitching", "location": "legs"}, {"kind": "symptom", "name": "cramps", "location": "legs"}])
     assert ranked[0] == (
         "magnesium_deficiency", "tested", 3.5833, True,
-        "A low test result: low magnesium (tested); signs shared with other causes: twitching (legs) (3 causes), cramps (legs) (4 causes)",
+        "A low test result: low magnesium (tested); signs shared with other causes: twitching (legs) (shared by 3 causes), cramps (legs) (shared by 4 causes)",
     )
-    assert ranked[1][4] == "Only signs shared with other causes: twitching (legs) (3 causes), cramps (legs) (4 causes)"
+    assert ranked[1][4] == "Only signs shared with other causes: twitching (legs) (shared by 3 causes), cramps (legs) (shared by 4 causes)"
 
 
 def test_consult_passes_its_firing_cap_on_and_names_a_wrong_one():
@@ -638,7 +640,7 @@ def test_what_speaks_against_is_listed_heaviest_first_and_named_in_the_reason():
     deficiency = next(c for c in report.causes if c.cause == "magnesium_deficiency")
     assert [(e.kind, e.weight) for e in deficiency.against] == [("not_low", 3.0), ("contradicted", 1.0)]
     assert (deficiency.score, deficiency.standing) == (-4.0, "against")
-    assert deficiency.reason == ("Nothing you said bears on it directly; against: normal magnesium (tested), "
+    assert deficiency.reason == ("Nothing you said points to it in particular; against: normal magnesium (tested), "
                                  "magnesium supplement, 200 mg a day (contradicts it)")
 
 
@@ -649,7 +651,7 @@ def test_a_cause_only_contradicted_is_listed_against_though_no_conclusion_bears_
     ))
     deficiency = next(c for c in report.causes if c.cause == "magnesium_deficiency")
     assert (deficiency.score, deficiency.standing, deficiency.conclusions) == (-1.0, "against", [])
-    assert deficiency.reason == "Nothing you said bears on it directly; against: vitamin B6 supplement, 200 mg a day (contradicts it)"
+    assert deficiency.reason == "Nothing you said points to it in particular; against: vitamin B6 supplement, 200 mg a day (contradicts it)"
 
 
 @pytest.mark.parametrize("signs, score, standing", [

@@ -19,7 +19,7 @@ def test_twitching_in_the_legs_counts_a_third_for_each_of_the_three_minerals_lis
     for cause in found.values():
         assert cause.standing == "weak"
         assert cause.score == pytest.approx(1 / 3, abs=1e-3)
-        assert "twitching (legs) (3 causes)" in cause.reason
+        assert "twitching (legs) (shared by 3 causes)" in cause.reason
 
 
 def test_a_sign_of_one_cause_alone_outweighs_a_shared_one():
@@ -44,7 +44,7 @@ def test_a_high_b6_dose_taken_over_time_ranks_above_the_deficiencies_its_effects
     b6 = report.causes[0]
     assert b6.cause == "vitamin_b6_toxicity" and b6.standing == "dose"
     assert b6.reason.startswith("A dose above the figure the documents name: vitamin B6 supplement, 250 mg a day for 8 months")
-    assert "its listed effects: numbness (4 causes), tingling (5 causes)" in b6.reason
+    assert "its listed effects: numbness (shared by 4 causes), tingling (shared by 5 causes)" in b6.reason
     assert all(c.standing == "weak" for c in report.causes[1:])
 
 

@@ -872,3 +872,17 @@ def test_b6_at_exactly_100mg_with_numbness_is_not_said_to_bear_on_nothing():
     assert [c for c in b6 if "without excluding it" in c.text]
     assert not about(report, "vitamin_b6_toxicity", "explanation")
     no_reassurance(report)
+
+
+def test_the_ranking_reason_calls_a_food_a_food_and_counts_a_sign_once():
+    # Eating no animal products is the source the document names for B12, not a symptom; and
+    # tingling around the mouth, a sign of low calcium alone, is not listed again as shared.
+    vegan = consult(level("vitamin_b12", "low"), diet("no_animal_products"), symptom("spasms"))
+    reason = vegan.cause("vitamin_b12_deficiency").reason
+    assert "sign listed for it alone: diet" not in reason and "food source" in reason
+    mouth = consult(symptom("cramps"), symptom("tingling", "around_mouth"))
+    reason = mouth.cause("calcium_deficiency").reason
+    assert reason.count("tingling (around mouth)") == 1, reason
+    # Nausea is listed for magnesium deficiency alone: not "shared with other causes".
+    nausea = consult(level("magnesium", "low"), symptom("nausea"))
+    assert "shared with other causes: nausea" not in nausea.cause("magnesium_deficiency").reason

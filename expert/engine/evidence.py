@@ -259,6 +259,8 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                 {"fact": ref.id, "text": ref.text, "kind": kind, "weight": round(weight, 4), "rule": rule, "shared_with": shared}
             )
 
+    # The person's food and habit answers: counted as evidence, but not called signs.
+    food_ids = {fid for fid, fact in told.items() if getattr(fact, "kind", None) in _FOOD_KINDS}
     for firing in firings:
         users = [r for r in firing.matched if r.origin == "user"]
         for concluded in firing.concluded:
@@ -346,7 +348,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                     "explains": t.explains,
                     "evidence": evidence,
                     "against": against,
-                    "reason": _reason(evidence, against, standing, t.explains, cause),
+                    "reason": _reason(evidence, against, standing, t.explains, cause, food_ids),
                     "conclusions": sorted(bears.get(cause, []), key=order.__getitem__),
                 }),
             )
@@ -413,35 +415,62 @@ _LABELS = {
 
 
 def _item(e: Evidence) -> str:
-    return f"{e.text} ({e.shared_with} causes)" if e.shared_with > 1 else e.text
+    return f"{e.text} (shared by {e.shared_with} causes)" if e.shared_with > 1 else e.text
+
+
+_FOOD_KINDS = {"diet", "lifestyle"}  # a missing food source or too little sun, not a sign
 
 
 def _reason(
-    evidence: list[Evidence], against: list[Evidence], standing: str, explains: bool = True, cause: str = ""
+    evidence: list[Evidence], against: list[Evidence], standing: str, explains: bool = True, cause: str = "",
+    food_ids: set[str] = frozenset(),
 ) -> str:
-    """The ranking's reason in one line: what speaks for the cause, then what against."""
+    """The ranking's reason in one line: what speaks for the cause, then what against. `food_ids` are
+    the ids of the person's food and habit answers, which are evidence but not signs."""
+
+    def _is_food(e: Evidence) -> bool:
+        return e.kind == "missing_food" or e.fact in food_ids
+
     parts = []
     by_kind: dict[str, list[Evidence]] = {}
     for e in evidence:
         by_kind.setdefault(e.kind, []).append(e)
+    # A fact counted as a sign of this cause alone is not listed again among the shared ones.
+    alone = {e.fact for e in by_kind.get("specific", ())}
     for kind in ("tested_low", "high_dose", "told", "specific", "effect", "link"):
         items = by_kind.get(kind)
-        if items:
+        if kind == "specific" and items:
+            signs = [e for e in items if not _is_food(e)]
+            foods = [e for e in items if _is_food(e)]
+            if signs:
+                parts.append(f"{_LABELS[kind]}: {', '.join(_item(e) for e in signs)}")
+            if foods:
+                parts.append(f"a food source or habit the documents tie to it alone: {', '.join(_item(e) for e in foods)}")
+        elif items:
             parts.append(f"{_LABELS[kind]}: {', '.join(_item(e) for e in items)}")
         if kind == "high_dose" and "over_time" in by_kind:
             parts.append("enough, by dose or time, to risk nerve damage")
-    if "shared" in by_kind or "missing_food" in by_kind:
-        shared = [e for e in evidence if e.kind in ("shared", "missing_food")]
-        parts.append(("only " if standing == "weak" else "") + "signs shared with other causes: " + ", ".join(map(_item, shared)))
-    text = "; ".join(parts) or "nothing you said bears on it directly"
+    rest = [e for e in evidence if e.kind in ("shared", "missing_food") and e.fact not in alone]
+    own = [e for e in rest if e.shared_with <= 1 and not _is_food(e)]
+    shared = [e for e in rest if e.shared_with > 1 and not _is_food(e)]
+    foods = [e for e in rest if _is_food(e)]
+    if own:
+        parts.append("a sign the documents list for it: " + ", ".join(map(_item, own)))
+    if shared:
+        parts.append(("only " if standing == "weak" and not own else "") + "signs shared with other causes: "
+                     + ", ".join(map(_item, shared)))
+    if foods:
+        parts.append("a missing food source or habit the documents name for it: " + ", ".join(map(_item, foods)))
+    text = "; ".join(parts) or "nothing you said points to it in particular"
     kinds = by_kind.keys()
     if not explains and standing not in ("weak", "against"):
         # Only B6's chain runs to nerve damage; too much magnesium is not said to harm nerves.
         if cause == "vitamin_b6_toxicity" and "high_dose" in kinds and "over_time" not in kinds:
-            text += "; at this dose and time the chain to nerve damage is not followed yet"
+            text += "; nerve damage is not concluded here from the dose and time you told"
         elif kinds <= {"tested_low", "high_dose", "over_time", "told", "link"}:
             text += "; the documents do not tie it directly to what you report"
     if against:
         notes = {"within_limit": " (within the figure named)", "contradicted": " (contradicts it)"}
         text += "; against: " + ", ".join(e.text + notes.get(e.kind, "") for e in against)
     return text[0].upper() + text[1:]
+
