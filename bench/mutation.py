@@ -147,6 +147,10 @@ def lay_out(package: str, fresh: bool, head: Path | None = None, commit: str = "
         for test in tests:
             if test.endswith("_contract.py") and (ROOT / test).exists():
                 _copy(ROOT / test, stage / test)
+        # A helper module the contract tests import that did not exist at the commit.
+        for helper in sorted((ROOT / "tests").glob("*.py")):
+            if not helper.name.startswith("test_") and not (stage / "tests" / helper.name).exists():
+                _copy(helper, stage / "tests" / helper.name)
         for source in ("pyproject.toml", "bench/mutation_plugin.py"):
             _copy(ROOT / source, stage / source)
     tests = [t for t in tests if (stage / t).exists()]
