@@ -179,12 +179,13 @@ def _fact_binding(index: int) -> str:
 
 
 def _make_rhs(rule: Rule):
-    positive = [i for i, c in enumerate(rule.when) if not c.absent]
+    # The names the matched facts are bound to, worked out once per rule rather than per firing.
+    fact_names = [_fact_binding(i) for i, c in enumerate(rule.when) if not c.absent]
 
     def fire(*args, **context):
         # experta passes the engine last (and sometimes its own bound instance first).
         engine = args[-1]
-        matched = [context[_fact_binding(i)] for i in positive]
+        matched = [context[name] for name in fact_names]
         bindings = {k: v for k, v in context.items() if not k.startswith(_FACT_BINDING)}
         engine.recorder.record(engine, rule, matched, bindings)
 
