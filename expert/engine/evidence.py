@@ -167,24 +167,33 @@ def _passes(test, value) -> bool:
     return values is not None and value in values
 
 
+@lru_cache(maxsize=16)
+def _sign_conditions(kb: KnowledgeBase) -> dict[str, list[tuple]]:
+    """For each kind of fact, the positive conditions of the sign rules that test it, each with the
+    causes its rule ties a sign to: worked out once per knowledge base, not once per fact."""
+    by_kind: dict[str, list[tuple]] = {}
+    for rule in kb.rules:
+        signs = [c for c in rule.then if c.finding in _SIGN_FINDINGS and c.about and not is_variable(c.about)]
+        if not signs:
+            continue
+        causes = frozenset(
+            _EXCESS.get(sign.about, sign.about) if sign.finding == "excess_sign" else f"{sign.about}_deficiency"
+            for sign in signs
+        )
+        for condition in rule.when:
+            if not condition.absent:
+                by_kind.setdefault(condition.fact, []).append((tuple(condition.where.items()), causes))
+    return by_kind
+
+
 @lru_cache(maxsize=4096)
 def _sign_causes(kb: KnowledgeBase, kind: str, fact_json: str) -> frozenset[str]:
     """Every cause some sign rule of the knowledge base would tie this one fact to."""
     fact = json.loads(fact_json)
     found: set[str] = set()
-    for rule in kb.rules:
-        signs = [c for c in rule.then if c.finding in _SIGN_FINDINGS and c.about and not is_variable(c.about)]
-        if not signs:
-            continue
-        for condition in rule.when:
-            if condition.absent or condition.fact != kind:
-                continue
-            if all(_passes(test, fact.get(field)) for field, test in condition.where.items()):
-                for sign in signs:
-                    if sign.finding == "excess_sign":
-                        found.add(_EXCESS.get(sign.about, sign.about))
-                    else:
-                        found.add(f"{sign.about}_deficiency")
+    for tests, causes in _sign_conditions(kb).get(kind, ()):
+        if not causes <= found and all(_passes(test, fact.get(field)) for field, test in tests):
+            found |= causes
     return frozenset(found)
 
 
