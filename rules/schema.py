@@ -145,6 +145,9 @@ class Condition(BaseModel):
             values = accepted_values(test) or [test]
             for value in values:
                 if is_variable(value):
+                    if isinstance(test, list):
+                        # A list is a set of literals; a variable is bound by one_of's `bind`.
+                        raise ValueError(f"{self.fact}.{field}: a list of values cannot hold a variable")
                     continue
                 try:
                     TypeAdapter(annotation).validate_python(value)
