@@ -15,6 +15,7 @@ from expert.facts.vocabulary import (
     SymptomName,
     Unit,
     display,
+    display_months,
     display_number,
 )
 
@@ -123,7 +124,7 @@ class Supplement(_Fact):
     def describe(self) -> str:
         words = f"{display(self.nutrient)} supplement, {display_number(self.daily_dose)} {self.unit} a day"
         if self.duration_months is not None:
-            words += f" for {_duration(self.duration_months)}"
+            words += f" for {display_months(self.duration_months)}"
         return words
 
 
@@ -197,16 +198,3 @@ class CaseFile(BaseModel):
 
     facts: list[UserFact]
 
-
-def _duration(months: float) -> str:
-    """A length of time as a person says it: under a month in weeks or days ("1 week", not
-    "0.23 months"), else in months."""
-    if months >= 1 or months == 0:
-        return f"{display_number(months)} month{'' if months == 1 else 's'}"
-    for unit, per_month in (("week", 52 / 12), ("day", 365 / 12)):
-        count = months * per_month
-        if count >= 0.95 or unit == "day":
-            whole = max(1, round(count))
-            about = "" if abs(count - whole) < 0.1 else "about "
-            return f"{about}{whole} {unit}{'' if whole == 1 else 's'}"
-    raise AssertionError("unreachable")

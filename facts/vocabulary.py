@@ -101,3 +101,17 @@ def display_number(value: int | float | Decimal) -> str:
     if number == 0:
         return "0"
     return format(number.normalize(), ",f")
+
+
+def display_months(months: float) -> str:
+    """A length of time as a person says it: under a month in weeks or days ("1 week", not
+    "0.23 months"), else in months."""
+    if months >= 1 or months == 0:
+        return f"{display_number(months)} month{'' if months == 1 else 's'}"
+    for unit, per_month in (("week", 52 / 12), ("day", 365 / 12)):
+        count = months * per_month
+        if count >= 0.95 or unit == "day":
+            whole = max(1, round(count))
+            about = "" if abs(count - whole) < 0.1 else "about "
+            return f"{about}{whole} {unit}{'' if whole == 1 else 's'}"
+    raise AssertionError("unreachable")

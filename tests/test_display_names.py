@@ -181,3 +181,9 @@ def test_a_time_under_a_month_is_said_in_weeks_or_days(months, said):
 
     text = Supplement(nutrient="vitamin_b6", daily_dose=2, unit="g", duration_months=months).describe()
     assert text == f"vitamin B6 supplement, 2 g a day {said}"
+
+
+def test_the_facts_command_says_a_week_as_a_week():
+    from expert.console.questions import question
+
+    assert question("supplement:vitamin_b6/duration_months").describe(0.23) == "1 week"

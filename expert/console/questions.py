@@ -34,6 +34,7 @@ from expert.facts.vocabulary import (
     Location,
     Nutrient,
     SymptomName,
+    display_months,
     display_number,
 )
 
@@ -313,7 +314,7 @@ class Question:
             return ", ".join(option_label(v) for v in value) or "none"
         if self.answer == "amount":
             return f"{display_number(value[0])} {value[1]} a day"
-        return f"{display_number(value)} month{'' if value == 1 else 's'}"
+        return display_months(value)
 
 
 def group_of(question_id: str) -> str:
