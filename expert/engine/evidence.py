@@ -147,6 +147,8 @@ _CAUSE = builder(Cause)
 
 # --- how many causes the documents tie a sign to ------------------------------------------------
 
+_FOOD_KINDS = {"diet", "lifestyle"}  # a missing food source or too little sun: evidence, not a sign
+
 # Findings that say "this answer is evidence for that nutrient or excess".
 _SIGN_FINDINGS = ("profile_match", "weak_sign", "excess_sign")
 
@@ -300,7 +302,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                     specific = name == "profile_match"
                     for ref in users:
                         k = 1 if specific else _shared_by_ref(kb, ref, told)
-                        food = ref.kind in ("diet", "lifestyle")
+                        food = ref.kind in _FOOD_KINDS
                         kind = "specific" if specific else ("effect" if name == "excess_sign" else "missing_food" if food else "shared")
                         base = SPECIFIC_SIGN if specific else (MISSING_FOOD if food else SHARED_SIGN)
                         add(cause, ref, kind, base / k, firing.rule, shared=k)
@@ -379,14 +381,9 @@ def _chain(number: int, by_number: dict) -> set[int]:
     return seen
 
 
-def facts_causes(refs) -> list[str]:
-    """The causes some facts bear on, in the order of the facts, each once: for a conclusion, the
-    facts it concluded and then those it matched."""
-    found: dict[str, None] = {}
-    for ref in refs:
-        for cause in fact_causes(ref):
-            found.setdefault(cause)
-    return list(found)
+def sorted_causes(kind: str, fact: dict) -> tuple[str, ...]:
+    """causes_of_fact in alphabetical order, as a conclusion lists them."""
+    return tuple(sorted(causes_of_fact(kind, fact)))
 
 
 def fact_causes(ref) -> tuple[str, ...]:
@@ -394,13 +391,13 @@ def fact_causes(ref) -> tuple[str, ...]:
     try:
         return _sorted_causes(ref.kind, tuple(ref.fact.items()))
     except TypeError:  # a value that cannot be hashed: worked out every time
-        return tuple(sorted(causes_of_fact(ref.kind, ref.fact)))
+        return sorted_causes(ref.kind, ref.fact)
 
 
 @lru_cache(maxsize=4096)
 def _sorted_causes(kind: str, items: tuple) -> tuple[str, ...]:
-    """causes_of_fact in order, remembered by the fact's content: every report asks it of the same findings."""
-    return tuple(sorted(causes_of_fact(kind, dict(items))))
+    """sorted_causes, remembered by the fact's content: every report asks it of the same findings."""
+    return sorted_causes(kind, dict(items))
 
 
 def _standing(evidence: list[Evidence], against: list[Evidence], score: float) -> str:
@@ -425,9 +422,6 @@ _LABELS = {
 
 def _item(e: Evidence) -> str:
     return f"{e.text} (shared by {e.shared_with} causes)" if e.shared_with > 1 else e.text
-
-
-_FOOD_KINDS = {"diet", "lifestyle"}  # a missing food source or too little sun, not a sign
 
 
 def _reason(

@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from expert.engine.compiler import to_experta
-from expert.engine.evidence import causes_of_fact
+from expert.engine.evidence import sorted_causes
 from expert.errors import FiringLimitError
 from expert.engine.trace import FactRef, Firing, Source, builder
 from expert.facts import Finding
@@ -36,7 +36,7 @@ class Recorder:
         self.firings: list[Firing] = []
         self.refs: dict[int, FactRef] = {}  # experta fact id -> our reference
         self.user_refs: list[FactRef] = []  # the person's facts, as declared
-        self.causes: dict[str, tuple[str, ...]] = {}  # our fact id -> the causes it bears on (evidence.fact_causes)
+        self.causes: dict[str, tuple[str, ...]] = {}  # our fact id -> the causes it bears on (evidence.sorted_causes)
         self._derived_by_content: dict[tuple, FactRef] = {}
         self._plans = _plans(kb)
 
@@ -177,7 +177,7 @@ def _user_fact_cached(fact) -> _Told:
         fields["daily_dose_mg"] = fact.daily_dose_mg
     fields = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in fields.items()}
     dumped = fact.model_dump(mode="json")
-    causes = tuple(sorted(causes_of_fact(fact.kind, dumped)))
+    causes = sorted_causes(fact.kind, dumped)
     return _Told(json.dumps(dumped, sort_keys=True), fields, dumped, fact.describe(), causes)
 
 
@@ -189,4 +189,4 @@ def _finding(content: tuple) -> tuple[dict, str, tuple[str, ...]]:
     fields = {"name": name, "about": about, "basis": basis}
     finding = Finding.model_validate({k: v for k, v in fields.items() if v is not None})
     dumped = finding.model_dump(mode="json", exclude_none=True)
-    return dumped, finding.describe(), tuple(sorted(causes_of_fact("finding", dumped)))
+    return dumped, finding.describe(), sorted_causes("finding", dumped)

@@ -163,7 +163,7 @@ def build_report(
     then within each kind those resting on more of what the person said; and the causes ranked.
 
     `told` maps the person's fact ids to their facts (for doses in mg); optional. `causes` maps
-    fact ids to the causes each bears on (evidence.fact_causes), as the recorder worked them
+    fact ids to the causes each bears on (evidence.sorted_causes), as the recorder worked them
     out; optional: what it lacks is worked out here."""
     chains = _chains(firings)
     # The person's own facts each firing matched: what grounds a conclusion, and whether a firing
@@ -232,7 +232,7 @@ def _rank(pair: tuple) -> tuple:
 
 
 def _facts_causes(concluded: dict, because: dict, known: dict) -> list[str]:
-    """facts_causes of a conclusion's facts, those it concluded and then those it matched: each
+    """The causes of a conclusion's facts, those it concluded and then those it matched: each
     fact's causes are worked out once per report (`known`, by fact id), whatever number of
     conclusions it is in."""
     found: dict[str, None] = {}
