@@ -103,6 +103,11 @@ def display_number(value: int | float | Decimal) -> str:
     return format(number.normalize(), ",f")
 
 
+
+def listed(names: list[str]) -> str:
+    """Names as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
 def display_months(months: float) -> str:
     """A length of time as a person says it: under a month in weeks or days ("1 week", not
     "0.23 months"), else in months."""

@@ -19,6 +19,7 @@ from expert.console.questions import Question, option_label, short_label
 from expert.explain.render import terminal_width
 from expert.engine.report import Conclusion, Report
 from expert.explain.summary import Summary
+from expert.facts.vocabulary import listed
 from expert.rules.knowledge import KnowledgeBase
 from expert.util.textsafe import safe_text
 
@@ -220,10 +221,6 @@ def new_conclusions(items: list[tuple[int, Conclusion]], report: Report, style: 
     return "\n".join(lines)
 
 
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 _SHARED = "(shared)"  # the group of signs shared by several weak causes alike
 
 _STANDINGS = {
@@ -355,7 +352,7 @@ def summary(s: Summary, number_of, style: Style, *, not_asked: list[str] = (), u
             "." if not s.red_flags_not_asked and not unsure else ", as far as you were asked."))
     if unsure:
         signs = "a warning sign" if len(unsure) == 1 else "warning signs"
-        out.append(style.red(wrap(f"You were not sure about {_listed(list(unsure))}, {signs} the documents name.",
+        out.append(style.red(wrap(f"You were not sure about {listed(list(unsure))}, {signs} the documents name.",
                                   "    ", first="  ", width=width)))
     for c in s.conflicts:
         out.append(style.bold("Pulls two ways:"))

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from expert.engine.evidence import Cause, Evidence, assess, fact_causes
 from expert.engine.trace import FactRef, Firing, Source, builder
-from expert.facts.vocabulary import display
+from expert.facts.vocabulary import display, listed
 from expert.rules.knowledge import KnowledgeBase
 from expert.rules.schema import CATEGORY_ORDER, Authority, Category, OneOf
 
@@ -133,8 +133,7 @@ def _chain_of(number: int, by_number: dict, derivers: dict, memo: dict) -> set[i
 
 
 def _joined(values: list[str]) -> str:
-    values = [display(v) for v in dict.fromkeys(values)]
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+    return listed([display(v) for v in dict.fromkeys(values)])
 
 
 def _merged_text(rule, firings: list[Firing]) -> str:

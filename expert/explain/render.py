@@ -9,7 +9,7 @@ import textwrap
 
 from expert.engine.report import Conclusion, Report
 from expert.explain.summary import RankedCause, Summary, summarise
-from expert.facts.vocabulary import display
+from expert.facts.vocabulary import display, listed
 from expert.util.terminal import DEFAULT_WIDTH, terminal_width  # noqa: F401  (others import it from here)
 from expert.util.textsafe import safe_text
 
@@ -62,10 +62,10 @@ def _red_flag_line(s: Summary) -> str:
     if not names:
         return "Red flags: none of the warning signs the documents name."
     verb = "were not asked about" if s.asked_known else "were not reported"
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    names_listed = listed(names)
     if len(names) == len(s.red_flags_not_asked) and not s.red_flags:
-        return f"Red flags: none reported ({listed} {verb})."
-    return f"Red flags not {'asked about' if s.asked_known else 'reported'}: {listed}."
+        return f"Red flags: none reported ({names_listed} {verb})."
+    return f"Red flags not {'asked about' if s.asked_known else 'reported'}: {names_listed}."
 
 
 def render_report(report: Report, *, width: int | None = None) -> str:
