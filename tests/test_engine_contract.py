@@ -424,21 +424,29 @@ def test_rules_matching_the_same_facts_fire_in_the_knowledge_bases_order():
                 assert place[before.rule] < place[after.rule], (name, before.rule, after.rule)
 
 
-def test_watching_the_engine_logs_each_firing_with_its_number_and_rule(caplog):
+def _watched_firings(caplog, case: str):
+    """An example case consulted with the engine's logging on: the report, and each FIRE line's
+    number, rule and facts, by number (a record may reach the capture twice, through the logger's
+    own handler and the root's: each number is kept once, in order)."""
     import logging
 
     expert.enable_engine_logging()
     try:
         with caplog.at_level(logging.DEBUG):
-            report = expert.consult(example("eyelid.json"))
+            report = expert.consult(example(case))
     finally:
         expert.enable_engine_logging(False)
-    fires = {}  # a record may reach the capture twice (the logger's own handler and the root's)
+    fires: dict[str, tuple[str, str]] = {}
     for r in caplog.records:
         if r.name == "experta.watchers.RULES" and r.getMessage().startswith("FIRE "):
-            _, number, rule, _ = r.getMessage().split(" ", 3)
-            fires.setdefault(number, rule.rstrip(":"))
-    assert list(fires.items()) == [(str(f.number), f.rule) for f in report.fired]
+            _, number, rule, facts = r.getMessage().split(" ", 3)
+            fires.setdefault(number, (rule.rstrip(":"), facts))
+    return report, fires
+
+
+def test_watching_the_engine_logs_each_firing_with_its_number_and_rule(caplog):
+    report, fires = _watched_firings(caplog, "eyelid.json")
+    assert [(number, rule) for number, (rule, _) in fires.items()] == [(str(f.number), f.rule) for f in report.fired]
 
 
 def test_the_firing_cap_allows_exactly_its_number_of_firings():
@@ -494,23 +502,12 @@ def test_each_cause_lists_the_conclusions_bearing_on_it_in_the_reports_order():
 
 
 def test_watching_the_engine_logs_the_facts_each_firing_matched_as_clips_does(caplog):
-    import logging
     import re
 
-    expert.enable_engine_logging()
-    try:
-        with caplog.at_level(logging.DEBUG):
-            report = expert.consult(example("eyelid.json"))
-    finally:
-        expert.enable_engine_logging(False)
-    matched = {}
-    for r in caplog.records:
-        if r.name == "experta.watchers.RULES" and r.getMessage().startswith("FIRE "):
-            head, facts = r.getMessage().split(": ", 1)
-            matched.setdefault(head.split(" ")[1], facts)
+    report, fires = _watched_firings(caplog, "eyelid.json")
     # CLIPS's `(watch rules)` line: the firing's facts after the rule's name, one engine fact each.
     for firing in report.fired:
-        facts = matched[str(firing.number)]
+        facts = fires[str(firing.number)][1]
         assert re.fullmatch(r"<f-\d+>(, <f-\d+>)*", facts), facts
         assert len(set(facts.split(", "))) == len(firing.matched), (firing.rule, facts)
 
