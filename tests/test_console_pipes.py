@@ -395,3 +395,11 @@ def test_output_is_wrapped_to_the_width_and_no_word_is_broken(columns):
     words = set(re.findall(r"[A-Za-z]{4,}", " ".join(question(q).text for q in EYELID_COFFEE_SLEEP.asked)))
     printed = set(re.findall(r"[A-Za-z]{4,}", out))
     assert words <= printed, "a word of a question was broken across lines"
+
+
+def test_the_short_b6_advice_names_the_document_whose_sentence_it_rests_on():
+    # "Requires reducing or stopping high-dose supplements" is the vitamins document's; the
+    # minerals document only adds "consult with a healthcare professional".
+    out = run_expert(["legs", "1", "no", "no", "no", "no", "tingling", "feet", "vitamin b6 300 mg", "quit"]).stdout
+    shown = flat(out)
+    assert "Reduce or stop the vitamin B6 supplement, with a healthcare professional. (How Vitamin Deficiencies Cause Muscle Twitching)" in shown

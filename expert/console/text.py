@@ -170,7 +170,10 @@ def conclusion(c: Conclusion, number: int, style: Style, *, verbose: bool = Fals
         body = wrap(c.text, pad, first=head, width=width)
         lines = [body] + quotes(c, pad, style, width, limit=1)
     else:
-        title = by_relevance(c.sources, short_text(c), c.text)[0].title
+        # The document of the sentence sharing most words with the whole conclusion, not only the
+        # clause shown: "with a healthcare professional" would otherwise outweigh the sentence
+        # the advice rests on.
+        title = by_relevance(c.sources, c.text)[0].title
         lines = [wrap(f"{short_text(c)} ({title})", pad, first=head, width=width)]
     if c.is_red_flag:
         lines[0] = style.red("!!" + lines[0][2:])
