@@ -43,3 +43,26 @@ def test_every_line_fits_the_width_and_no_word_is_split(columns, width, explain)
     assert not too_long, f"lines over {width} columns: {too_long[:3]}"
     # The same words as at the widest setting, so none was split across lines.
     assert words(out) == words(consult(*args, columns="100"))
+
+
+def test_piped_output_wraps_to_the_terminal_it_is_read_in():
+    # `expert consult x | less` in a 60-column terminal: stdout is a pipe, but stderr is still
+    # the terminal, and the text is read there.
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    main, side = pty.openpty()
+    try:
+        fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+        env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+        done = bounded.run([sys.executable, "-m", "expert", "consult", str(CASE)], "`expert consult` to end",
+                           stdout=subprocess.PIPE, stderr=side, text=True, cwd=ROOT, env=env)
+    finally:
+        os.close(side)
+        os.close(main)
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines if " " in line.strip()) <= 60
+    assert any(len(line) > 50 for line in lines), "wrapped far narrower than the terminal"

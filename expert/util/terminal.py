@@ -10,12 +10,19 @@ MIN_WIDTH, MAX_WIDTH = 40, 100
 
 
 def terminal_width(default: int = DEFAULT_WIDTH) -> int:
-    """The width to wrap at: COLUMNS when set, else the terminal's, kept between 40 and 100."""
+    """The width to wrap at: COLUMNS when set, else the terminal's, kept between 40 and 100.
+
+    The terminal is the one output goes to, or, when output is piped (`expert consult x | less`),
+    the one errors still go to: the reader sees the text there all the same.
+    """
     try:
         width = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        try:
-            width = os.get_terminal_size().columns
-        except OSError:
-            width = default
+        width = default
+        for fd in (1, 2):
+            try:
+                width = os.get_terminal_size(fd).columns
+                break
+            except (OSError, ValueError):
+                continue
     return max(MIN_WIDTH, min(MAX_WIDTH, width))
