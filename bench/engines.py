@@ -39,7 +39,7 @@ class BareRecorder:
             content = tuple(fields.values())
             if content not in self.declared:
                 self.declared.add(content)
-                engine.declare(to_experta("finding", fields))
+                getattr(engine, "declare_concluded", engine.declare)(to_experta("finding", fields))
 
 
 def bare_engine(kb, *, shipped: bool = False):

@@ -810,3 +810,99 @@ def test_a_rule_whose_list_of_values_holds_a_variable_is_refused_naming_its_fiel
     # any consultation (it once passed the schema and `expert check` and broke `consult`).
     with pytest.raises(ValueError, match=r"symptom\.name: a list of values cannot hold a variable"):
         _kb(_rule("t.list", [{"fact": "symptom", "where": {"name": ["twitching", "?complaint"]}}]))
+
+
+# --- experta as the compiled engine drives it ------------------------------------------------------
+#
+# CompiledEngine does some of experta's work its own way for speed (the fact list's declare, a
+# finding declared mid-run, a firing recorded without experta's keyword arguments). Each must give
+# what experta's own way gives.
+
+
+def _experta_fact_lists():
+    from experta.factlist import FactList
+
+    from expert.engine.compiler import LeanFactList
+
+    return FactList(), LeanFactList()
+
+
+def test_the_lean_fact_list_numbers_refuses_repeats_and_logs_as_experta_s_own(caplog):
+    import logging
+
+    from experta.fact import Fact
+
+    from expert.engine.compiler import to_experta
+
+    def facts():  # a repeat of the first content, then a new one
+        return [
+            to_experta("symptom", {"name": "twitching", "location": "eyelid"}),
+            to_experta("finding", {"name": "deficiency", "about": "magnesium", "basis": "tested"}),
+            to_experta("symptom", {"name": "twitching", "location": "eyelid"}),
+            to_experta("symptom", {"name": "twitching", "location": "legs"}),
+            Fact(note="a plain experta fact"),
+        ]
+
+    seen = []
+    for fact_list in _experta_fact_lists():
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="experta.watchers.FACTS"):
+            returned = [fact_list.declare(f) for f in facts()]
+        seen.append((
+            [None if r is None else dict(r) for r in returned],
+            {i: dict(f) for i, f in fact_list.items()},
+            fact_list.last_index,
+            dict(fact_list.reference_counter),
+            [dict(f) for f in fact_list.added],
+            [r.getMessage() for r in caplog.records if r.name == "experta.watchers.FACTS"],
+        ))
+    experta_s, ours = seen
+    assert ours == experta_s
+    assert experta_s[0][2] is None and experta_s[2] == 4  # the repeat refused, four facts numbered 0 to 3
+    assert len(experta_s[5]) == 4 and experta_s[5][0].startswith(" ==> <f-0>")
+
+
+def test_the_lean_fact_list_refuses_what_is_not_a_fact_and_lets_a_repeat_in_when_asked():
+    from expert.engine.compiler import to_experta
+
+    for fact_list in _experta_fact_lists():
+        with pytest.raises(ValueError, match="must descend the Fact class"):
+            fact_list.declare({"name": "twitching"})
+        fact_list.duplication = True
+        first = fact_list.declare(to_experta("symptom", {"name": "cramps"}))
+        again = fact_list.declare(to_experta("symptom", {"name": "cramps"}))
+        assert (first["__factid__"], again["__factid__"], len(fact_list)) == (0, 1, 2)
+
+
+def test_a_finding_concluded_outside_a_run_reaches_the_agenda_as_a_declared_one_does():
+    from expert.engine.compiler import compile_knowledge_base, to_experta
+    from expert.rules.knowledge import default_knowledge_base
+
+    agendas = []
+    for how in ("declare", "declare_concluded"):
+        engine = compile_knowledge_base(default_knowledge_base())()
+        engine.reset()
+        getattr(engine, how)(to_experta("finding", {"name": "deficiency", "about": "vitamin_d", "basis": "tested"}))
+        agendas.append([a.rule.__name__ for a in engine.agenda.activations])
+    assert agendas[0] == agendas[1]
+    assert "vitamin_d.impairs_calcium_absorption" in agendas[0]
+
+
+def test_compiled_rules_run_by_experta_s_own_loop_record_the_same_firings():
+    from experta import KnowledgeEngine
+
+    from expert.engine.compiler import compile_knowledge_base
+    from expert.engine.recorder import Recorder
+    from expert.rules.knowledge import default_knowledge_base
+
+    facts = example("eyelid.json") + [VD_LOW]
+    kb = default_knowledge_base()
+    # experta's run calls each rule with its bindings as keyword arguments, not our direct path.
+    engine = type("ExpertaLoop", (compile_knowledge_base(kb),), {"run": KnowledgeEngine.run})()
+    engine.reset()
+    recorder = engine.recorder = Recorder(kb, 1000)
+    recorder.add_user_facts(engine, [(f"u{i}", expert.parse_fact(f)) for i, f in enumerate(facts, 1)])
+    engine.run()
+    fired = expert.consult(facts).fired
+    assert len(fired) > 10
+    assert [f.model_dump() for f in recorder.firings] == [f.model_dump() for f in fired]

@@ -75,7 +75,7 @@ class Recorder:
             ref = self._derived_by_content.get(content)
             if ref is None:
                 fact, text, causes = _finding(content)
-                declared = engine.declare(to_experta("finding", {"name": name, "about": about, "basis": basis}))
+                declared = engine.declare_concluded(to_experta("finding", {"name": name, "about": about, "basis": basis}))
                 ref = _FACT_REF({
                     "id": f"d{len(self._derived_by_content) + 1}",
                     "origin": "rule",

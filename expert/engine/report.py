@@ -2,6 +2,7 @@
 and the possible causes ranked by the evidence that bears on each."""
 
 import re
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -181,8 +182,9 @@ def build_report(
             group.append(firing)
     causes_by_id: dict[str, tuple[str, ...]] = dict(causes or {})  # a fact's causes, for every conclusion it is in
     ranked = []
+    rules = _rule_parts(kb)
     for rule_id, group in by_rule.items():
-        rule = kb.rule(rule_id)
+        rule, parts, category_order = rules[rule_id]
         first = group[0]
         if len(group) == 1:  # most rules fire once
             behind = chains[first.number]
@@ -194,15 +196,10 @@ def build_report(
             concluded = {ref.id: ref for f in group for ref in f.concluded}
         told_ids = {fact_id for n in behind for fact_id in told_by[n]}
         conclusion = _CONCLUSION({
-            "rule": rule.id,
-            "title": rule.title,
-            "category": rule.category,
-            "hedge": rule.hedge,
-            "text": _merged_text(rule, group),
+            **parts,
+            "text": first.text if len(group) == 1 else _merged_text(rule, group),
             "sources": first.sources,
             "authority": first.authority,
-            "own_advice": rule.own_advice,
-            "contradicts": rule.contradicts,
             "because": list(because.values()),
             "firings": [f.number for f in group],
             "concluded": list(concluded.values()),
@@ -211,7 +208,7 @@ def build_report(
             "causes": _facts_causes(concluded, because, causes_by_id),
         })
         lines = len(behind & on_told)  # conclusion.lines_of_evidence(...), without walking the chain again
-        ranked.append(((CATEGORY_ORDER[rule.category], -len(told_ids), -lines, first.number), conclusion))
+        ranked.append(((category_order, -len(told_ids), -lines, first.number), conclusion))
     ranked.sort(key=_rank)
     conclusions = [conclusion for _, conclusion in ranked]
     derived = {r.id: r for f in firings for r in f.concluded}
@@ -224,6 +221,21 @@ def build_report(
         "causes": assess(kb, conclusions, firings, told or {}),
         "unused": [ref for ref in facts if ref.id not in used],
     })
+
+
+@cache
+def _rule_parts(kb: KnowledgeBase) -> dict[str, tuple]:
+    """Per rule, once per knowledge base: the rule, the fields of its conclusion that are the
+    rule's own whatever it fired on, and its category's place in the order."""
+    return {
+        rule.id: (
+            rule,
+            {"rule": rule.id, "title": rule.title, "category": rule.category, "hedge": rule.hedge,
+             "own_advice": rule.own_advice, "contradicts": rule.contradicts},
+            CATEGORY_ORDER[rule.category],
+        )
+        for rule in kb.rules
+    }
 
 
 def _rank(pair: tuple) -> tuple:
