@@ -272,6 +272,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
 
     # The person's food and habit answers: counted as evidence, but not called signs.
     food_ids = {fid for fid, fact in told.items() if getattr(fact, "kind", None) in _FOOD_KINDS}
+    shared: dict[str, int] = {}  # shared_by of each of the person's facts, by id, once per report
     for firing in firings:
         users = [r for r in firing.matched if r.origin == "user"]
         for concluded in firing.concluded:
@@ -301,7 +302,12 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                 elif name in ("profile_match", "weak_sign", "excess_sign"):
                     specific = name == "profile_match"
                     for ref in users:
-                        k = 1 if specific else _shared_by_ref(kb, ref, told)
+                        if specific:
+                            k = 1
+                        else:
+                            k = shared.get(ref.id)
+                            if k is None:
+                                shared[ref.id] = k = _shared_by_ref(kb, ref, told)
                         food = ref.kind in _FOOD_KINDS
                         kind = "specific" if specific else ("effect" if name == "excess_sign" else "missing_food" if food else "shared")
                         base = SPECIFIC_SIGN if specific else (MISSING_FOOD if food else SHARED_SIGN)
@@ -420,6 +426,11 @@ _LABELS = {
 }
 
 
+# Kinds of evidence that do not tie a cause directly to what the person reports.
+_NOT_DIRECT = frozenset({"tested_low", "high_dose", "over_time", "told", "link"})
+_AGAINST_NOTES = {"within_limit": " (within the figure named)", "contradicted": " (contradicts it)"}
+
+
 def _item(e: Evidence) -> str:
     return f"{e.text} (shared by {e.shared_with} causes)" if e.shared_with > 1 else e.text
 
@@ -470,10 +481,9 @@ def _reason(
         # Only B6's chain runs to nerve damage; too much magnesium is not said to harm nerves.
         if cause == "vitamin_b6_toxicity" and "high_dose" in kinds and "over_time" not in kinds:
             text += "; nerve damage is not concluded here from the dose and time you told"
-        elif kinds <= {"tested_low", "high_dose", "over_time", "told", "link"}:
+        elif kinds <= _NOT_DIRECT:
             text += "; the documents do not tie it directly to what you report"
     if against:
-        notes = {"within_limit": " (within the figure named)", "contradicted": " (contradicts it)"}
-        text += "; against: " + ", ".join(e.text + notes.get(e.kind, "") for e in against)
+        text += "; against: " + ", ".join(e.text + _AGAINST_NOTES.get(e.kind, "") for e in against)
     return text[0].upper() + text[1:]
 
