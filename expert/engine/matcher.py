@@ -168,16 +168,37 @@ class FastNotNode(NotNode):
                     child.callback(out)
 
 
+class _Activation(Activation):
+    """experta's Activation, its hash worked out once, from what its conflict-set node already
+    holds, instead of from new frozen sets of its facts and context (and the rule's own hash,
+    which builds a tuple of every pattern) each time it is looked up in a set. Equal activations
+    (same rule, facts and context) still hash alike; ordering and equality are experta's."""
+
+    def __init__(self, rule, facts, context, hashed: int):
+        self.rule = rule
+        self.facts = set(facts)
+        self.key = None
+        self.context = context
+        self._hash = hashed
+
+    def __hash__(self):
+        return self._hash
+
+
 class FastConflictSetNode(ConflictSetNode):
     """experta's ConflictSetNode, marking itself as changed so that only it is asked."""
 
     def _reset(self):
         self.memory = set()
+        if not hasattr(self, "_rule_hash"):
+            self._rule_hash = hash(self.rule)  # the rule does not change once the network is built
 
     def _activate(self, token):
         tag, data, context = token
         info = _info(data, context)
-        activation = Activation(self.rule, info.data, {k: v for k, v in context.items() if k.__class__ is str})
+        kept = {k: v for k, v in context.items() if k.__class__ is str}
+        kept_items = info.context if len(kept) == len(context) else frozenset(kept.items())
+        activation = _Activation(self.rule, info.data, kept, hash((self._rule_hash, info.data, kept_items)))
         memory = self.memory
         if not memory:
             self._touched_nodes[id(self)] = self
