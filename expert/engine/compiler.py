@@ -64,13 +64,14 @@ class LeanFactList(FactList):
             if not (item[0].__class__ is str and item[0][:2] == "__" and item[0][-2:] == "__")
         )])
         counter = self.reference_counter
-        if self.duplication or fact_id not in counter:
+        count = counter.get(fact_id, 0)
+        if count == 0 or self.duplication:
             idx = self.last_index
             dict.__setitem__(fact, "__factid__", idx)  # what the Fact.__factid__ setter does
             self[idx] = fact
             self.last_index = idx + 1
             self.added.append(fact)
-            counter[fact_id] += 1
+            counter[fact_id] = count + 1  # without Counter.__missing__, a call in Python
             if _FACTS_WATCHER.isEnabledFor(logging.INFO):
                 _FACTS_WATCHER.info(" ==> %s: %r", fact, fact)
             return fact
