@@ -5,6 +5,7 @@ condition can be met by something a person can say, decided at the edges the fac
 
 import pytest
 
+from expert.errors import InvalidArgumentError
 from expert.kb.check import CheckResult, check_files, check_knowledge_base, person_can_meet
 from expert.rules.corpus import corpus
 from expert.rules.knowledge import KnowledgeBase, default_knowledge_base
@@ -95,3 +96,286 @@ def test_a_rule_fed_only_by_rules_that_never_fire_names_them_all_and_an_absent_t
         "rule t.always: condition 2 (no supplement(daily_dose_mg<=0.0)): no fact a person can give is excluded by it, so it always holds",
         "rule t.b: condition 1 (finding(name=deficiency, about=fed)): can never be met: only rules that never fire conclude it (t.a1, t.a2)",
     ]
+
+
+# --- the survivors of the kb mutation run on 133b8f0 (issue 13) ------------------------------------
+#
+# Each expectation comes from the fact models' edges (a dose is more than 0 and at most 100,000 mg
+# a day, a time is 0 to 1,200 months, IU only for vitamin D: 1 mcg = 40 IU) or from what the check
+# promises in its docstring, never from running the check.
+
+
+@pytest.mark.parametrize("where", [
+    pytest.param({"duration_months": Comparison(gt=1199)}, id="more than 1,199 months: 1,200 is a time"),
+    pytest.param({"duration_months": Comparison(le=1201)}, id="at most 1,201 months: 1,200 and less"),
+    pytest.param({"daily_dose_mg": Comparison(gt=99_999)}, id="more than 99,999 mg: 100,000 mg is accepted"),
+    pytest.param({"nutrient": "calcium", "daily_dose_mg": Comparison(gt=2500)}, id="calcium above its 2,500 mg limit"),
+    pytest.param({"nutrient": "vitamin_d", "unit": "IU", "daily_dose_mg": Comparison(gt=0.1)}, id="vitamin D above 100 mcg, in IU"),
+    pytest.param({"nutrient": "magnesium", "daily_dose_mg": Comparison(lt=0.001)}, id="magnesium under 1 mcg: half a mcg"),
+    pytest.param({"daily_dose": Comparison(lt=1)}, id="less than 1 of any unit: a half"),
+    pytest.param({"daily_dose_mg": 1000}, id="exactly 1,000 mg: 1 g"),
+    # The dose as given and the dose in mg together: met by the one unit (or the one figure) that
+    # fits both.
+    pytest.param({"daily_dose": Comparison(gt=1), "daily_dose_mg": Comparison(ge=2500)}, id="more than 1, at least 2,500 mg: 2.5 g"),
+    pytest.param({"daily_dose": Comparison(ge=1), "daily_dose_mg": Comparison(gt=1000)}, id="at least 1, more than 1,000 mg: 2 g"),
+    pytest.param({"daily_dose": Comparison(lt=1), "daily_dose_mg": Comparison(gt=400)}, id="less than 1, more than 400 mg: half a gram"),
+    pytest.param({"daily_dose": Comparison(lt=3), "daily_dose_mg": Comparison(gt=1500)}, id="less than 3, more than 1,500 mg: 2 g"),
+    pytest.param({"daily_dose": Comparison(le=0.1), "daily_dose_mg": Comparison(ge=100)}, id="at most 0.1, at least 100 mg: 0.1 g"),
+    pytest.param({"daily_dose": 2, "daily_dose_mg": Comparison(gt=1500)}, id="2 of some unit, more than 1,500 mg: 2 g"),
+    pytest.param({"daily_dose": Comparison(gt=40_000), "daily_dose_mg": Comparison(gt=50_000)}, id="more than 40,000, more than 50,000 mg"),
+    pytest.param({"daily_dose": Comparison(ge=99_999), "daily_dose_mg": Comparison(gt=99_999)}, id="at least 99,999, more than 99,999 mg: 100,000 mg"),
+    pytest.param({"daily_dose": Comparison(gt=49_999.5), "daily_dose_mg": Comparison(gt=50_000.5)}, id="met only by 100,000 mg, the largest dose accepted"),
+    pytest.param({"daily_dose": Comparison(le=200_000), "daily_dose_mg": Comparison(gt=70_000)}, id="at most 200,000, more than 70,000 mg"),
+    pytest.param({"nutrient": "?n", "unit": "?u"}, id="two variables, each its own value"),
+])
+def test_a_supplement_a_person_can_take_meets_a_dose_or_time_inside_the_fact_models_edges(where):
+    assert person_can_meet(Condition(fact="supplement", where=where)) is True
+
+
+def test_a_medication_with_a_name_given_can_be_met():
+    assert person_can_meet(Condition(fact="medication", where={"name": Presence(known=True)})) is True
+
+
+QUOTE = {"document": "vitamins", "quote": "Taking excessive magnesium can potentially irritate the nervous system and lead to muscle twitches."}
+TABLE_ROW = {
+    "document": "vitamins",
+    "quote": "| Underlying Cause | Insufficient intake or poor absorption disrupts normal nerve-muscle signaling. | High-dose supplementation causes nerve damage or irritation. |",
+}
+
+
+def _rule(rule_id: str, when: list[dict], then: list[dict] = (), **fields) -> Rule:
+    return Rule.model_validate({
+        "id": rule_id, "title": "A rule of the test's own", "category": "mechanism",
+        "when": when, "then": list(then), "text": "A rule of the test's own.", "sources": [QUOTE], **fields,
+    })
+
+
+def _checked(*rules: Rule, about: str) -> list[str]:
+    """The problems `check_knowledge_base` finds in a knowledge base of these rules alone that hold `about`
+    (the empty ledger's unaccounted sentences left out)."""
+    kb = KnowledgeBase(rules=rules, documents=corpus(), ledger=())
+    return [p for p in check_knowledge_base(kb).problems if about in p]
+
+
+def _needs(*abouts: str) -> list[dict]:
+    return [{"fact": "finding", "where": {"name": "deficiency", "about": about}} for about in abouts]
+
+
+def _gives(about: str) -> list[dict]:
+    return [{"finding": "deficiency", "about": about}]
+
+
+TWITCHING = {"fact": "symptom", "where": {"name": "twitching"}}
+
+
+@pytest.mark.parametrize("rules, cycles", [
+    pytest.param(
+        [("t.z", ["t_a"], "t_z"), ("t.a", ["t_z"], "t_a")], ["cycle: t.z -> t.a -> t.z"],
+        id="named from the rule that comes first in the knowledge base, not the first by name",
+    ),
+    pytest.param(
+        [("t.x", ["t_y"], "t_x"), ("t.y", ["t_z"], "t_y"), ("t.z", ["t_y"], "t_z")], ["cycle: t.y -> t.z -> t.y"],
+        id="a loop that also feeds a rule checked before it",
+    ),
+    pytest.param(
+        [("t.a", [], "t_a"), ("t.b", ["t_a", "t_c"], "t_b"), ("t.c", ["t_b"], "t_c")], ["cycle: t.b -> t.c -> t.b"],
+        id="a loop reached from a rule outside it",
+    ),
+])
+def test_every_cycle_is_named_once_from_its_first_rule(rules, cycles):
+    built = [_rule(rule_id, [TWITCHING, *_needs(*needs)], _gives(gives)) for rule_id, needs, gives in rules]
+    assert _checked(*built, about="cycle:") == cycles
+
+
+_DUPLICATE = "(the same conditions and conclusions)"
+_SUBSUMED = "(the same conclusions from fewer conditions: whenever it fires, so does the other)"
+LOW = {"fact": "nutrient_level", "where": {"nutrient": "?n", "level": "low"}}
+
+
+@pytest.mark.parametrize("rules, found", [
+    pytest.param(
+        [_rule("t.other", [TWITCHING], _gives("calcium")), _rule("t.a", [TWITCHING], _gives("magnesium")),
+         _rule("t.copy", [TWITCHING], _gives("magnesium"))],
+        [f"rule t.copy: duplicates rule t.a {_DUPLICATE}"],
+        id="a copy named once, after a rule with other conclusions",
+    ),
+    pytest.param(
+        [_rule("t.a", [LOW], _gives("?n")),
+         _rule("t.copy", [{"fact": "nutrient_level", "where": {"nutrient": "?m", "level": "low"}}], _gives("?m"))],
+        [f"rule t.copy: duplicates rule t.a {_DUPLICATE}"],
+        id="a copy with its variable renamed",
+    ),
+    pytest.param(
+        [_rule("t.a", [{"fact": "symptom", "where": {"name": "twitching", "location": "eyelids"}}], _gives("magnesium")),
+         _rule("t.copy", [{"fact": "symptom", "where": {"location": "eyelids", "name": "twitching"}}], _gives("magnesium"))],
+        [f"rule t.copy: duplicates rule t.a {_DUPLICATE}"],
+        id="a copy with its tests in another order",
+    ),
+    pytest.param(
+        [_rule("t.a", [TWITCHING], _gives("magnesium")),
+         _rule("t.b", [TWITCHING, {"fact": "lifestyle", "where": {"factor": "stress"}}], _gives("magnesium"))],
+        [f"rule t.b: subsumed by rule t.a {_SUBSUMED}"],
+        id="a rule with a condition more",
+    ),
+    pytest.param(
+        [_rule("t.a", [{"fact": "symptom", "where": {"name": "twitching", "location": ["eyelids", "legs"]}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "symptom", "where": {"name": "twitching", "location": ["arms", "feet"]}}], _gives("magnesium"))],
+        [],
+        id="other places of the same number are other conditions",
+    ),
+    pytest.param(
+        [_rule("t.a", [TWITCHING], _gives("magnesium")), _rule("t.b", [TWITCHING], _gives("calcium"))],
+        [],
+        id="the same conditions about another nutrient",
+    ),
+    pytest.param(
+        [_rule("t.a", [LOW], [{"finding": "deficiency", "about": "?n", "basis": "tested"}]),
+         _rule("t.b", [LOW], [{"finding": "deficiency", "about": "?n", "basis": "suspected"}])],
+        [],
+        id="the same conditions on another basis",
+    ),
+])
+def test_a_rule_is_redundant_only_when_its_conditions_and_conclusions_are_anothers(rules, found):
+    assert [p for p in _checked(*rules, about="rule t.") if _DUPLICATE in p or _SUBSUMED in p] == found
+
+
+@pytest.mark.parametrize("used", [False, True])
+def test_a_finding_of_a_rule_with_a_blank_text_is_a_problem_only_when_no_rule_uses_it(used):
+    blank = _rule("t.blank", [TWITCHING], _gives("t_found"), text="     ")
+    rules = [blank, _rule("t.user", [TWITCHING, *_needs("t_found")])] if used else [blank]
+    assert _checked(*rules, about="no rule uses it") == (
+        [] if used else ["rule t.blank: concludes deficiency but no rule uses it and it is not shown"]
+    )
+
+
+def _profile(rule_id: str, where: dict, *nutrients: str, fact: str = "symptom") -> Rule:
+    return _rule(rule_id, [{"fact": fact, "where": where}], [{"finding": "profile_match", "about": n} for n in nutrients],
+                 category="suspicion")
+
+
+def _ties(first: str, what: str, nutrients: str, second: str, other_nutrients: str) -> str:
+    return f"rule {first}: ties {what} to {nutrients} in particular, but rule {second} ties it to {other_nutrients} in particular"
+
+
+@pytest.mark.parametrize("rules, found", [
+    pytest.param(
+        [_profile("t.a", {"name": "twitching", "persistent": Presence(known=True)}, "magnesium"),
+         _profile("t.b", {"name": "twitching", "persistent": True}, "calcium")],
+        [_ties("t.a", "symptom(name=twitching, persistent=True)", "magnesium", "t.b", "calcium")],
+        id="persistent given, and persistent",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching", "persistent": Presence(known=True)}, "magnesium"),
+         _profile("t.b", {"name": "twitching", "persistent": False}, "calcium")],
+        [_ties("t.a", "symptom(name=twitching, persistent=False)", "magnesium", "t.b", "calcium")],
+        id="persistent given, and not persistent",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching", "location": "?where"}, "magnesium"),
+         _profile("t.b", {"name": "twitching", "location": "eyelids"}, "calcium")],
+        [_ties("t.a", "symptom(name=twitching, location=eyelids)", "magnesium", "t.b", "calcium")],
+        id="anywhere, and the eyelids",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching", "location": "eyelids"}, "magnesium"),
+         _profile("t.b", {"name": "twitching", "location": "?where"}, "calcium")],
+        [_ties("t.a", "symptom(name=twitching, location=eyelids)", "magnesium", "t.b", "calcium")],
+        id="the eyelids, and anywhere",
+    ),
+    pytest.param(
+        [_profile("t.a", {"nutrient": "magnesium"}, "magnesium", fact="supplement"),
+         _profile("t.b", {"nutrient": "magnesium"}, "calcium", fact="supplement")],
+        [_ties("t.a", "supplement(nutrient=magnesium)", "magnesium", "t.b", "calcium")],
+        id="a supplement, whose first candidate (in IU) no one can take",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": Presence(known=True)}, "magnesium", fact="medication"),
+         _profile("t.b", {}, "calcium", fact="medication")],
+        # A field that takes any text is tried, and shown, with the text "something".
+        [_ties("t.a", "medication(name=something)", "magnesium", "t.b", "calcium")],
+        id="a medication named, and any medication",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching"}, "calcium", "magnesium"),
+         _profile("t.b", {"name": "twitching"}, "potassium", "vitamin_d")],
+        [_ties("t.a", "symptom(name=twitching)", "calcium, magnesium", "t.b", "potassium, vitamin_d")],
+        id="two nutrients each",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching", "location": Presence(known=False)}, "magnesium"),
+         _profile("t.b", {"name": "twitching", "location": "eyelids"}, "calcium")],
+        [],
+        id="no place given, and the eyelids: no one says both",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching"}, "magnesium"),
+         _profile("t.b", {"name": "twitching", "location": "eyelids"}, "magnesium")],
+        [],
+        id="the same nutrient",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching"}, "magnesium"), _profile("t.b", {}, "calcium", fact="medication")],
+        [],
+        id="a symptom and a medication are not the same sign",
+    ),
+    pytest.param(
+        [_rule("t.a", [TWITCHING, LOW], [{"finding": "profile_match", "about": "?n"}], category="suspicion"),
+         _profile("t.b", {"name": "twitching"}, "calcium")],
+        [],
+        id="a sign tied to whichever nutrient is low is tied to none in particular",
+    ),
+])
+def test_a_sign_tied_to_one_nutrient_in_particular_is_named_once_if_another_rule_ties_it_to_another(rules, found):
+    assert _checked(*rules, about="in particular") == found
+
+
+def _generalising(when: list[dict], then: list[dict] = ()) -> Rule:
+    return _rule("t.table", when, then, text="Low levels disrupt normal nerve-muscle signaling.", sources=[TABLE_ROW])
+
+
+@pytest.mark.parametrize("when, then, about", [
+    pytest.param([{"fact": "nutrient_level", "where": {"nutrient": OneOf(one_of=["calcium", "magnesium"], bind="?n"), "level": "low"}}],
+                 [], "calcium", id="one of calcium and magnesium"),
+    pytest.param([{"fact": "nutrient_level", "where": {"nutrient": ["calcium", "magnesium"], "level": "low"}}],
+                 [], "calcium", id="calcium or magnesium"),
+    pytest.param([{"fact": "nutrient_level", "where": {"nutrient": ["calcium", "potassium"], "level": "low"}}],
+                 [], "calcium, potassium", id="calcium or potassium"),
+    pytest.param([TWITCHING], [{"finding": "twitching_cause", "about": "calcium_deficiency"}], "calcium",
+                 id="a conclusion about calcium deficiency"),
+    pytest.param([LOW], _gives("?n"), "nutrients in general", id="whichever nutrient is low"),
+])
+def test_the_vitamins_table_applied_beyond_magnesium_and_b6_names_what_it_is_applied_to(when, then, about):
+    assert _checked(_generalising(when, then), about="vitamins document's table") == [(
+        "rule t.table: applies the vitamins document's table (its examples are magnesium and vitamin B6) "
+        f"to {about}; its text must say that it generalises"
+    )]
+
+
+@pytest.mark.parametrize("rule, found", [
+    pytest.param(
+        _rule("t.a", [TWITCHING], [{"finding": "urgent_care", "about": "twitching"}], category="advice"),
+        ["rule t.a: concludes urgent care but is not a red flag reported by the person"],
+        id="urgent care from advice",
+    ),
+    pytest.param(
+        _rule("t.a", [TWITCHING], text="Other causes aside, excessive magnesium causes twitching.", hedge="can potentially"),
+        ["rule t.a: its text says 'causes', more certain than its hedge 'can potentially'"],
+        id="causes as a verb after causes as a noun",
+    ),
+    pytest.param(
+        _rule("t.a", [TWITCHING], text="Twitching should always be evaluated.", sources=[
+            {"document": "minerals", "quote": "persistent or severe twitching should always"},
+            {"document": "minerals", "quote": "- In severe cases, tetany, seizures, and difficulty breathing"},
+        ]),
+        [],
+        id="a word of certainty that ends a quote",
+    ),
+])
+def test_what_a_rule_may_conclude_and_say(rule, found):
+    assert _checked(rule, about="rule t.a") == found
+
+
+def test_check_knowledge_base_names_a_wrong_argument():
+    with pytest.raises(InvalidArgumentError) as caught:
+        check_knowledge_base(None)
+    assert str(caught.value) == "kb: expected a KnowledgeBase (from rules.knowledge.load_knowledge_base), got None"
