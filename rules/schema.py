@@ -170,7 +170,8 @@ class Conclusion(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     finding: Annotated[str, Field(min_length=1)]
-    about: str | None = None
+    # Left out when the finding is about nothing in particular; never empty.
+    about: Annotated[str, Field(min_length=1)] | None = None
     basis: str | None = None
 
     @model_validator(mode="after")

@@ -7,7 +7,7 @@ import pytest
 
 from expert.errors import InvalidArgumentError
 from expert.kb.check import CheckResult, check_files, check_knowledge_base, person_can_meet
-from expert.rules.corpus import corpus
+from expert.rules.corpus import Document, corpus
 from expert.rules.knowledge import KnowledgeBase, default_knowledge_base
 from expert.rules.schema import Comparison, Condition, OneOf, Presence, Rule
 
@@ -379,3 +379,158 @@ def test_check_knowledge_base_names_a_wrong_argument():
     with pytest.raises(InvalidArgumentError) as caught:
         check_knowledge_base(None)
     assert str(caught.value) == "kb: expected a KnowledgeBase (from rules.knowledge.load_knowledge_base), got None"
+
+
+# --- the faults the kb triage found in `expert check` (issue 13), fixed ------------------------------
+#
+# Each condition below is met by a fact the fact models accept (named in the test's id), or by none
+# (a dose is more than 0 and at most 100,000 mg a day, a time 0 to 1,200 months); the answer is
+# worked out from those edges, not by running the check.
+
+
+@pytest.mark.parametrize("where, can", [
+    pytest.param({"duration_months": Presence(known=True)}, True, id="a time given: 0 to 1,200 months"),
+    pytest.param({"nutrient": "vitamin_b6", "daily_dose_mg": Comparison(ge=1000), "duration_months": Presence(known=True)},
+                 True, id="1 g of B6 for a time given"),
+    pytest.param({"duration_months": Comparison(lt=2500)}, True, id="under 2,500 months: every time, 0 to 1,200"),
+    pytest.param({"duration_months": Comparison(gt=-5)}, True, id="more than -5 months: every time, 0 to 1,200"),
+    pytest.param({"duration_months": Comparison(ge=1200)}, True, id="1,200 months or more: 1,200"),
+    pytest.param({"duration_months": Comparison(gt=1200)}, False, id="more than 1,200 months: no time"),
+    pytest.param({"daily_dose_mg": Comparison(lt=1e9)}, True, id="under 1e9 mg: every dose"),
+    pytest.param({"daily_dose_mg": Comparison(gt=-5)}, True, id="more than -5 mg: every dose"),
+    pytest.param({"daily_dose_mg": Comparison(gt=100_000)}, False, id="more than 100,000 mg: no dose"),
+    pytest.param({"daily_dose": Comparison(gt=1000), "daily_dose_mg": Comparison(ge=2500)}, True,
+                 id="more than 1,000, at least 2,500 mg: 2,500 mg"),
+    pytest.param({"daily_dose_mg": 500}, True, id="exactly 500 mg: 500 mg, or 0.5 g"),
+    pytest.param({"nutrient": "magnesium", "unit": "mcg", "daily_dose_mg": 500}, True, id="exactly 500 mg in mcg: 500,000 mcg"),
+    pytest.param({"daily_dose_mg": [0.5, 200_000]}, True, id="0.5 or 200,000 mg: 0.5 mg"),
+    pytest.param({"daily_dose_mg": 200_000}, False, id="exactly 200,000 mg: over the edge"),
+    pytest.param({"daily_dose": "?d", "duration_months": "?d"}, True, id="one figure for the dose and the time: 1 mg for 1 month"),
+])
+def test_a_supplement_inside_the_fact_models_edges_is_found_wherever_the_tests_put_it(where, can):
+    assert person_can_meet(Condition(fact="supplement", where=where)) is can
+
+
+def test_every_candidate_fact_is_tried_however_many_a_rule_lists():
+    # 20,000 doses over the 100,000 mg a day accepted, then 350 mg, the one a person can take.
+    doses = [100_001.0 + n for n in range(20_000)] + [350.0]
+    condition = Condition(fact="supplement", where={"nutrient": "magnesium", "unit": "mg", "daily_dose": doses})
+    assert person_can_meet(condition) is True
+
+
+def test_a_condition_no_person_meets_is_reported_and_one_met_at_the_edges_is_not():
+    rules = [
+        _rule("t.time", [TWITCHING, {"fact": "supplement", "where": {"duration_months": {"known": True}}}]),
+        _rule("t.long", [TWITCHING, {"fact": "supplement", "where": {"duration_months": {"lt": 2500}}}]),
+        _rule("t.exact", [TWITCHING, {"fact": "supplement", "where": {"daily_dose_mg": 500}}]),
+        _rule("t.never", [TWITCHING, {"fact": "supplement", "where": {"duration_months": {"gt": 1200}}}]),
+    ]
+    assert _checked(*rules, about="can never be met") == [
+        "rule t.never: condition 2 (supplement(duration_months>1200.0)): can never be met: "
+        "no fact a person can give passes its tests",
+    ]
+
+
+@pytest.mark.parametrize("rules, found", [
+    pytest.param(
+        [_rule("t.a", [{"fact": "medication", "where": {"name": "?"}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "medication", "where": {"name": "?x"}}], _gives("magnesium"))],
+        [],
+        id="a medication named '?' is not any medication",
+    ),
+    pytest.param(
+        [_rule("t.a", [{"fact": "medication", "where": {"name": "?x"}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "medication", "where": {"name": "?"}}], _gives("magnesium"))],
+        [],
+        id="any medication is not one named '?'",
+    ),
+    pytest.param(
+        [_rule("t.a", [{"fact": "medication", "where": {"name": "?"}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "medication", "where": {"name": "?"}}], _gives("magnesium"))],
+        [f"rule t.b: duplicates rule t.a {_DUPLICATE}"],
+        id="two rules on the medication named '?'",
+    ),
+])
+def test_a_literal_that_starts_like_a_variable_is_no_variable(rules, found):
+    assert [p for p in _checked(*rules, about="rule t.") if _DUPLICATE in p or _SUBSUMED in p] == found
+
+
+def test_an_empty_about_is_refused_on_one_line_naming_the_field(tmp_path):
+    with pytest.raises(ValueError) as caught:
+        _rule("t.a", [TWITCHING], [{"finding": "deficiency", "about": ""}])
+    assert [(e["loc"], e["msg"]) for e in caught.value.errors()] == [
+        (("then", 0, "about"), "String should have at least 1 character"),
+    ]
+    kb_dir = tmp_path / "kb"
+    kb_dir.mkdir()
+    (kb_dir / "10_t.toml").write_text(
+        '[[rule]]\nid = "t.a"\ntitle = "A rule of the test\'s own"\ncategory = "mechanism"\n'
+        'when = [{ fact = "symptom", where = { name = "twitching" } }]\n'
+        'then = [{ finding = "deficiency", about = "" }]\n'
+        'text = "A rule of the test\'s own."\n'
+        'sources = [{ document = "vitamins", quote = "Taking excessive magnesium" }]\n',
+        encoding="utf-8",
+    )
+    problems = check_files(kb_dir, tmp_path / "ledger.toml").problems
+    assert [p for p in problems if "about" in p] == ["10_t.toml: rule t.a: then.0.about: String should have at least 1 character"]
+
+
+def test_a_quote_cut_in_the_middle_of_a_word_does_not_hold_the_cut_off_word():
+    # vitamins: "This can lead to a condition called tetany": "call" is no word of it.
+    cut = _rule("t.a", [TWITCHING], text="Call your doctor about tetany.",
+                sources=[{"document": "vitamins", "quote": "a condition call"}])
+    whole = _rule("t.b", [TWITCHING], text="Call your doctor about tetany.",
+                  sources=[{"document": "vitamins", "quote": "a condition called tetany"}])
+    assert _checked(cut, whole, about="own words") == [
+        "rule t.a: its text gives advice in our own words ('call'): put it in own_advice",
+        "rule t.b: its text gives advice in our own words ('call'): put it in own_advice",
+    ]
+    documents = {**corpus(), "minerals": Document(id="minerals", title="A test's own", text="Twitching nevertheless passes.")}
+    certain = _rule("t.c", [TWITCHING], text="Twitching never passes.", sources=[{"document": "minerals", "quote": "Twitching never"}])
+    kb = KnowledgeBase(rules=(certain,), documents=documents, ledger=())
+    assert [p for p in check_knowledge_base(kb).problems if "t.c" in p] == [
+        "rule t.c: its text says 'never', which none of its quotes says",
+    ]
+
+
+_ANYWHERE = {"name": "twitching"}
+_EYELIDS = {"name": "twitching", "location": "eyelids"}
+
+
+@pytest.mark.parametrize("rules, found", [
+    pytest.param(
+        [_profile("t.a", _ANYWHERE, "magnesium"), _profile("t.b", _EYELIDS, "calcium")],
+        [_ties("t.a", "symptom(name=twitching, location=eyelids)", "magnesium", "t.b", "calcium")],
+        id="twitching anywhere, then of the eyelids",
+    ),
+    pytest.param(
+        [_profile("t.a", _EYELIDS, "calcium"), _profile("t.b", _ANYWHERE, "magnesium")],
+        [_ties("t.a", "symptom(name=twitching, location=eyelids)", "calcium", "t.b", "magnesium")],
+        id="twitching of the eyelids, then anywhere",
+    ),
+    pytest.param(
+        [_profile("t.a", {"name": "twitching", "persistent": True}, "magnesium"), _profile("t.b", _EYELIDS, "calcium")],
+        [_ties("t.a", "symptom(name=twitching, persistent=True, location=eyelids)", "magnesium", "t.b", "calcium")],
+        id="persistent twitching, and twitching of the eyelids: persistent twitching of the eyelids",
+    ),
+    pytest.param(
+        [_profile("t.a", _ANYWHERE, "calcium", "magnesium"), _profile("t.b", _ANYWHERE, "magnesium")],
+        [_ties("t.a", "symptom(name=twitching)", "calcium, magnesium", "t.b", "magnesium")],
+        id="calcium and magnesium, then magnesium",
+    ),
+    pytest.param(
+        [_profile("t.a", _ANYWHERE, "magnesium"), _profile("t.b", _ANYWHERE, "calcium", "magnesium")],
+        [_ties("t.a", "symptom(name=twitching)", "magnesium", "t.b", "calcium, magnesium")],
+        id="magnesium, then calcium and magnesium",
+    ),
+])
+def test_a_sign_tied_to_two_nutrients_is_found_whatever_the_rules_order(rules, found):
+    assert _checked(*rules, about="in particular") == found
+
+
+def test_a_supplement_tied_by_its_dose_in_mg_is_a_sign_like_any_other():
+    rules = [_profile("t.a", {"nutrient": "magnesium", "daily_dose_mg": {"gt": 350}}, "magnesium", fact="supplement"),
+             _profile("t.b", {"nutrient": "magnesium"}, "calcium", fact="supplement")]
+    [problem] = _checked(*rules, about="in particular")
+    assert problem.startswith("rule t.a: ties supplement(nutrient=magnesium, daily_dose_mg=")
+    assert problem.endswith(") to magnesium in particular, but rule t.b ties it to calcium in particular")

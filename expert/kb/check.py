@@ -33,13 +33,11 @@ from expert.util.arguments import instance_argument
 from expert.kb.graph import Edge, can_satisfy, describe_condition, field_values, rule_edges
 from expert.explain.render import CATEGORY_HEADINGS
 from expert.facts import FACT_MODELS
-from expert.facts.models import IU_PER_MCG, MG_PER_UNIT
+from expert.facts.models import IU_PER_MCG, MAX_DAILY_DOSE_MG, MAX_DURATION_MONTHS, MG_PER_UNIT
 from expert.rules.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
-from expert.rules.schema import Comparison, Condition, OneOf, Presence, Rule, is_variable
+from expert.rules.schema import Comparison, Condition, OneOf, Presence, Rule, accepted_values, is_variable
 
 _OPS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
-# A condition is tried against at most this many candidate facts.
-_MAX_CANDIDATES = 20_000
 
 
 @dataclass(frozen=True)
@@ -119,41 +117,72 @@ def _numbers_near(test: Comparison) -> list[Decimal]:
     }[test.op]
 
 
+def _doses_for_mg(mg: Decimal) -> set[float]:
+    """The daily doses, as given in each unit, that come to `mg` milligrams."""
+    doses = {float(mg / per_unit) for per_unit in MG_PER_UNIT.values()}
+    doses |= {float(mg / MG_PER_UNIT["mcg"] * per) for per in IU_PER_MCG.values()}
+    return doses
+
+
+# The fact models' edges, tried beside the figures near a comparison's bound: a comparison whose
+# near figures all fall outside them (`duration_months < 2500`) is still met at an edge. A dose
+# is at most MAX_DAILY_DOSE_MG (in each unit's figure), a time 0 to MAX_DURATION_MONTHS months.
+_EDGES = {
+    "daily_dose": sorted(_doses_for_mg(MAX_DAILY_DOSE_MG)),
+    "duration_months": [0.0, float(MAX_DURATION_MONTHS)],
+}
+
+
+def _mg_figures(test) -> list[Decimal]:
+    """Doses in mg worth trying for a test on `daily_dose_mg`: near a comparison's bound and the
+    largest dose accepted, or the figures a literal, list or one-of accepts."""
+    if isinstance(test, Comparison):
+        return [*_numbers_near(test), MAX_DAILY_DOSE_MG]
+    values = accepted_values(test) or []
+    return [Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+            for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
 def _candidates(condition: Condition) -> dict[str, list]:
-    """Values worth trying for each field of the condition's fact kind."""
+    """Values worth trying for each field of the condition's fact kind (of the figures tried for a
+    comparison, only those that pass it)."""
     model = FACT_MODELS[condition.fact]
+    # A test on the dose in mg is met by a dose in some unit: try each unit's equivalent.
+    mg_doses: set[float] = set()
+    if condition.fact == "supplement":
+        for mg in _mg_figures(condition.where.get("daily_dose_mg")):
+            mg_doses |= _doses_for_mg(mg)
     out: dict[str, list] = {}
     for name, info in model.model_fields.items():
         if name == "kind":
             continue
         test = condition.where.get(name)
         vocabulary = field_values(condition.fact, name)
+        numeric = condition.fact == "supplement" and name in _EDGES
         if test is None or is_variable(test) or isinstance(test, Presence):
             if (isinstance(test, Presence) and not test.known) or (test is None and not info.is_required()):
-                out[name] = [None]
+                values = [None]
             elif vocabulary is not None:
-                out[name] = sorted((v for v in vocabulary if v is not None), key=str)
+                values = sorted((v for v in vocabulary if v is not None), key=str)
             elif info.annotation is bool or info.annotation == bool | None:
-                out[name] = [True, False]
-            elif name == "daily_dose":
-                out[name] = [1.0]
+                values = [True, False]
+            elif numeric:
+                # One figure for the dose and the time alike, so that one variable can name both.
+                values = [1.0]
             else:
-                out[name] = ["something"]
+                values = ["something"]
         elif isinstance(test, Comparison):
-            out[name] = [float(n) for n in _numbers_near(test)]
+            values = [float(n) for n in _numbers_near(test)] + _EDGES.get(name, [])
         elif isinstance(test, OneOf):
-            out[name] = list(test.one_of)
+            values = list(test.one_of)
         else:
-            out[name] = list(test) if isinstance(test, list) else [test]
-    # A test on the dose in mg (and none on the dose as given) is met by a dose in some unit:
-    # try each unit's equivalent.
-    mg_test = condition.where.get("daily_dose_mg")
-    if condition.fact == "supplement" and isinstance(mg_test, Comparison) and "daily_dose" not in condition.where:
-        doses = set()
-        for mg in _numbers_near(mg_test):
-            doses |= {float(mg / per_unit) for per_unit in MG_PER_UNIT.values()}
-            doses |= {float(mg / Decimal("0.001") * per) for per in IU_PER_MCG.values()}
-        out["daily_dose"] = sorted(d for d in doses if d > 0)
+            values = list(test) if isinstance(test, list) else [test]
+        if name == "daily_dose" and values != [None] and accepted_values(test) is None:
+            # A dose not fixed by a literal: try the figures that meet the test on the dose in mg too.
+            values = values + sorted(mg_doses)
+        if isinstance(test, Comparison):
+            values = [v for v in values if _passes(test, v)]
+        out[name] = list(dict.fromkeys(values))
     return out
 
 
@@ -164,7 +193,7 @@ def _passes(test, value) -> bool:
         return False
     if isinstance(test, Comparison):
         return _OPS[test.op](Decimal(repr(value)) if isinstance(value, float) else Decimal(value), test.value)
-    if isinstance(test, list):
+    if isinstance(test, (list, frozenset)):
         return value in test
     if isinstance(test, OneOf):
         return value in test.one_of
@@ -172,24 +201,30 @@ def _passes(test, value) -> bool:
     return value == test and isinstance(value, bool) == isinstance(test, bool)
 
 
+def _lookup_tests(condition: Condition) -> dict:
+    """The condition's tests with each list a set: a rule's long list is looked up, not scanned,
+    once per candidate fact (`in` compares alike: every value a test holds can be hashed)."""
+    return {name: frozenset(t) if isinstance(t, list) else t for name, t in condition.where.items()}
+
+
 def person_can_meet(condition: Condition) -> bool:
     """Whether some fact a person can give (one the fact models accept) passes every test of the condition."""
     candidates = _candidates(condition)
     names = list(candidates)
     model = FACT_MODELS[condition.fact]
-    combos = itertools.islice(itertools.product(*candidates.values()), _MAX_CANDIDATES)
-    for values in combos:
+    tests = _lookup_tests(condition)
+    # Every candidate is tried: each field's list holds only values that pass its own test, so the
+    # product stays small unless a rule itself lists many values.
+    for values in itertools.product(*candidates.values()):
         data = {"kind": condition.fact, **{n: v for n, v in zip(names, values) if v is not None}}
         try:
             fact = model.model_validate(data)
         except ValidationError:
             continue
-        fields = fact.model_dump()
-        if condition.fact == "supplement":
-            fields["daily_dose_mg"] = fact.daily_dose_mg
+        fields = _fact_fields(fact)
         bound: dict[str, object] = {}
         ok = True
-        for name, test in condition.where.items():
+        for name, test in tests.items():
             value = fields.get(name)
             if is_variable(test):
                 ok = bound.setdefault(test, value) == value and (value is not None or name in fields)
@@ -323,8 +358,13 @@ def _cycle_through(start: str, members: set[str], successors: dict[str, list[str
 
 
 def _normal(value):
+    """A value as a rule's key holds it: every variable alike, "?" (whatever its name), and a literal
+    text that starts with "?" (a medication may be named "?") one "?" longer, so that no literal
+    reads as a variable."""
     if is_variable(value):
         return "?"
+    if isinstance(value, str) and value.startswith("?"):
+        return "?" + value
     if isinstance(value, list):
         return [_normal(v) for v in value]
     return value
@@ -380,6 +420,10 @@ OWN_ADVICE_WORDS = ("urgent", "urgently", "emergency", "call", "seek", "immediat
 _NOUN_BEFORE = {"causes": ("other", "possible", "several", "the", "these", "its", "of", "many", "various", "all", "named", "lifestyle")}
 
 
+# A character of a word, as `_has` reads words: a hyphen joins two into one.
+_WORD_CHARACTER = re.compile(r"[\w-]")
+
+
 def _has(word: str, text: str) -> bool:
     for match in re.finditer(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text.casefold()):
         before = text[: match.start()].casefold().split()
@@ -389,10 +433,32 @@ def _has(word: str, text: str) -> bool:
     return False
 
 
+def _quoted_words(kb: KnowledgeBase, rule: Rule) -> str:
+    """The rule's quotes, each widened to the whole words of its document where it stands: a quote
+    cut in the middle of a word ("a condition call", from "a condition called") does not hold the
+    cut-off word ("call")."""
+    parts = []
+    for source in rule.sources:
+        document = kb.documents.get(source.document)
+        text = document.text if document is not None else ""
+        start = text.find(source.quote)
+        if start < 0:  # not verbatim: `kb.problems()` says so
+            parts.append(source.quote)
+        while start >= 0:
+            begin, end = start, start + len(source.quote)
+            while begin > 0 and _WORD_CHARACTER.match(text[begin - 1]):
+                begin -= 1
+            while end < len(text) and _WORD_CHARACTER.match(text[end]):
+                end += 1
+            parts.append(text[begin:end])
+            start = text.find(source.quote, start + 1)
+    return " ".join(parts)
+
+
 def _certainty_problems(kb: KnowledgeBase) -> list[str]:
     problems = []
     for rule in kb.rules:
-        quotes = " ".join(s.quote for s in rule.sources)
+        quotes = _quoted_words(kb, rule)
         hedge = (rule.hedge or "").casefold()
         for word in CERTAINTY_WORDS:
             if not _has(word, rule.text) or _has(word, hedge):
@@ -409,7 +475,7 @@ def _certainty_problems(kb: KnowledgeBase) -> list[str]:
 def _own_advice_problems(kb: KnowledgeBase) -> list[str]:
     problems = []
     for rule in kb.rules:
-        quotes = " ".join(s.quote for s in rule.sources)
+        quotes = _quoted_words(kb, rule)
         for word in OWN_ADVICE_WORDS:
             if _has(word, rule.text) and not _has(word, quotes):
                 problems.append(
@@ -436,26 +502,41 @@ def _red_flag_problems(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def _facts_passing(condition: Condition) -> list[dict]:
-    """Candidate facts a person can give that pass the condition's tests (as field dicts)."""
-    candidates = _candidates(condition)
+def _fact_fields(fact) -> dict:
+    """A fact's fields as a condition tests them: a supplement's dose in mg too."""
+    fields = fact.model_dump()
+    if fact.kind == "supplement":
+        fields["daily_dose_mg"] = fact.daily_dose_mg
+    return fields
+
+
+def _shared_fact(condition: Condition, other: Condition) -> dict | None:
+    """The fields of a fact a person can give that passes the tests of both conditions (of one kind),
+    or None. Each field is tried with the values of both conditions: a twitching of the eyelids
+    passes both "twitching" and "twitching of the eyelids", whichever is tried first."""
+    first, second = _candidates(condition), _candidates(other)
+    candidates = {name: list(dict.fromkeys(first[name] + second[name])) for name in first}
     names = list(candidates)
     model = FACT_MODELS[condition.fact]
-    out = []
-    for values in itertools.islice(itertools.product(*candidates.values()), _MAX_CANDIDATES):
+    tests = [(f, t) for c in (condition, other) for f, t in _lookup_tests(c).items() if not is_variable(t)]
+    for values in itertools.product(*candidates.values()):
         data = {"kind": condition.fact, **{n: v for n, v in zip(names, values) if v is not None}}
         try:
             fact = model.model_validate(data)
         except ValidationError:
             continue
-        fields = fact.model_dump()
-        if all(is_variable(t) or _passes(t, fields.get(f)) for f, t in condition.where.items()):
-            out.append(fields)
-    return out
+        fields = _fact_fields(fact)
+        if all(_passes(t, fields.get(f)) for f, t in tests):
+            return fields
+    return None
 
 
 def _specific_sign_problems(kb: KnowledgeBase) -> list[str]:
-    """A sign tied to one nutrient in particular by one rule must not be tied to another in particular."""
+    """A sign tied to one nutrient in particular by one rule must not be tied to another in particular.
+
+    Whatever the rules' order: a fact that passes both rules' conditions is tied to the nutrients
+    of both, so twitching anywhere tied to magnesium and twitching of the eyelids tied to calcium
+    tie a twitching of the eyelids to both."""
     specific = []
     for rule in kb.rules:
         abouts = {c.about for c in rule.then if c.finding == "profile_match" and c.about and not is_variable(c.about)}
@@ -465,15 +546,12 @@ def _specific_sign_problems(kb: KnowledgeBase) -> list[str]:
     problems = []
     for i, (rule, condition, abouts) in enumerate(specific):
         for other, other_condition, other_abouts in specific[i + 1 :]:
-            if other.id == rule.id or condition.fact != other_condition.fact or not (other_abouts - abouts):
+            if other.id == rule.id or condition.fact != other_condition.fact or abouts == other_abouts:
                 continue
-            shared = next(
-                (f for f in _facts_passing(condition)
-                 if all(is_variable(t) or _passes(t, f.get(n)) for n, t in other_condition.where.items())),
-                None,
-            )
+            shared = _shared_fact(condition, other_condition)
             if shared is not None:
-                what = ", ".join(f"{k}={shared[k]}" for k in condition.where if shared.get(k) is not None)
+                keys = dict.fromkeys([*condition.where, *other_condition.where])
+                what = ", ".join(f"{k}={shared[k]}" for k in keys if shared.get(k) is not None)
                 problems.append(
                     f"rule {rule.id}: ties {condition.fact}({what}) to {', '.join(sorted(abouts))} in particular, "
                     f"but rule {other.id} ties it to {', '.join(sorted(other_abouts))} in particular"
