@@ -19,7 +19,9 @@ from cryptography.hazmat.primitives import serialization
 
 import expert
 from expert.audit.keys import CaseKey, SigningKey
-from expert.audit.log import append_records, audit_record, check_case_hash, read_records, seal, verify_log
+from expert.audit.log import (
+    append_records, audit_record, check_case_hash, firing_records, read_records, seal, verify_log,
+)
 from expert.audit.record import GENESIS, sign_head
 
 FACTS = [
@@ -126,9 +128,11 @@ def test_reading_a_signed_log_gives_its_consultations_in_order_and_no_signature(
     assert verify_log(log, public_key=key.public).fully_signed
 
 
-def test_a_firing_record_names_the_facts_matched_and_concluded_and_the_sentences_cited():
+@pytest.mark.parametrize("trace", ["in a record", "on its own"])
+def test_a_firing_record_names_the_facts_matched_and_concluded_and_the_sentences_cited(trace):
     report = expert.consult(FACTS)
-    firings = record().firings
+    # The audit API gives a report's trace on its own too (`firing_records`), as a record keeps it.
+    firings = record().firings if trace == "in a record" else firing_records(report)
     assert [f.rule for f in firings] == [f.rule for f in report.fired]
     assert [f.number for f in firings] == list(range(1, len(report.fired) + 1))
     for kept, fired in zip(firings, report.fired):

@@ -459,6 +459,8 @@ def test_the_firing_cap_allows_exactly_its_number_of_firings():
 def test_derived_facts_are_numbered_from_d1_and_keep_their_basis():
     report = expert.consult([VD_LOW])
     assert [d.id for d in report.derived] == [f"d{n}" for n in range(1, len(report.derived) + 1)]
+    # Each is a finding concluded by a rule, as the report format says (kind "finding", origin "rule").
+    assert {(d.kind, d.origin) for d in report.derived} == {("finding", "rule")}
     # The library's own docstring example.
     assert report.conclusion("vitamin_d.impairs_calcium_absorption").because[0].text == "deficiency: vitamin D (tested)"
 
@@ -626,6 +628,55 @@ def test_at_equal_scores_the_cause_with_more_pieces_of_evidence_comes_first():
     ]
 
 
+CRAMPS = {"kind": "symptom", "name": "cramps", "location": "legs"}
+
+
+NO_DAIRY = {"kind": "diet", "pattern": "no_dairy"}
+NO_FATTY_FISH = {"kind": "diet", "pattern": "no_fatty_fish"}
+
+
+def _diet(pattern: str) -> dict:
+    return {"fact": "diet", "where": {"pattern": pattern}}
+
+
+@pytest.mark.parametrize("facts, rules, reason", [
+    # A sign only one rule ties to a cause is its own sign, not a shared one (and not the "only" kind).
+    ([EYELIDS, CRAMPS], [_rule("t.cramps_mg", [_symptom("cramps")], [_concludes("weak_sign", "magnesium")])],
+     "A sign the documents list for it: cramps (legs)"),
+    ([EYELIDS, CRAMPS], [_rule("t.eyelids_mg", [_symptom("twitching")], [_concludes("weak_sign", "magnesium")]),
+                         _rule("t.cramps_mg", [_symptom("cramps")], [_concludes("weak_sign", "magnesium")])],
+     "A sign the documents list for it: twitching (eyelids), cramps (legs)"),
+    # Tied to two causes, it is shared, and only shared.
+    ([EYELIDS, CRAMPS], [_rule("t.cramps_mg", [_symptom("cramps")], [_concludes("weak_sign", "magnesium")]),
+                         _rule("t.cramps_ca", [_symptom("cramps")], [_concludes("weak_sign", "calcium")])],
+     "Only signs shared with other causes: cramps (legs) (shared by 2 causes)"),
+    # Two signs listed for it alone, named in the order told.
+    ([EYELIDS, CRAMPS], [_rule("t.eyelids", [_symptom("twitching", location="eyelids")], [_concludes("profile_match", "magnesium")]),
+                         _rule("t.cramps", [_symptom("cramps")], [_concludes("profile_match", "magnesium")])],
+     "A sign listed for it alone: twitching (eyelids), cramps (legs)"),
+    # Missing food sources are named as such, never as signs.
+    ([NO_DAIRY, NO_FATTY_FISH], [_rule("t.dairy", [_diet("no_dairy")], [_concludes("weak_sign", "magnesium")]),
+                                 _rule("t.fish", [_diet("no_fatty_fish")], [_concludes("weak_sign", "magnesium")])],
+     "A missing food source or habit the documents name for it: diet: no dairy, diet: no fatty fish"),
+])
+def test_the_reason_names_a_sign_of_one_cause_apart_from_shared_ones(facts, rules, reason):
+    report = expert.consult(facts, knowledge_base=_kb(*rules))
+    (magnesium,) = [c for c in report.causes if c.cause == "magnesium_deficiency"]
+    assert magnesium.reason == reason
+
+
+def test_both_named_sources_of_vitamin_d_missing_are_called_food_sources_tied_to_it_alone_not_signs():
+    # Each is also a missing source in the shared sense (fatty fish for calcium too); a fact named
+    # as tied to vitamin D alone is not named again among the shared ones.
+    report = expert.consult([{"kind": "lifestyle", "factor": "little_sun_exposure"},
+                             {"kind": "diet", "pattern": "no_fatty_fish"}, {"kind": "symptom", "name": "twitching"}])
+    reasons = {c.cause: c.reason for c in report.causes}
+    assert reasons == {
+        "vitamin_d_deficiency": "A food source or habit the documents tie to it alone: little sun exposure, diet: no fatty fish",
+        "calcium_deficiency": "A missing food source or habit the documents name for it: diet: no fatty fish (shared by 2 causes)",
+    }
+
+
 def test_what_speaks_against_is_listed_heaviest_first_and_named_in_the_reason():
     # The supplement contradicts the sign (1) before the normal result rules it out (3).
     report = expert.consult([EYELIDS, MG_SUPPLEMENT, MG_NORMAL], knowledge_base=_kb(
@@ -780,13 +831,33 @@ def test_every_cause_a_conclusion_bears_on_is_one_the_ranking_can_name():
 
 
 def test_a_fact_model_is_told_as_its_dict_is():
-    from expert.facts import Symptom
+    from expert.facts import Medication, Symptom
 
     # Session.tell takes "a model or a dict"; fields left out of the model stay unknown.
     as_model, as_dict = Session(), Session()
     assert as_model.tell(Symptom(name="twitching", location="eyelids")) == as_dict.tell(EYELIDS) == "u1"
     assert as_model.facts == as_dict.facts
     assert expert.parse_fact(Symptom(name="twitching")) == expert.parse_fact({"kind": "symptom", "name": "twitching"})
+    # A medication's name is its one field, and optional: given, it is kept.
+    assert expert.parse_fact(Medication(name="omeprazole")).name == "omeprazole"
+
+
+def test_a_model_of_the_callers_own_is_told_as_its_fields_are_its_unset_ones_left_out():
+    from pydantic import BaseModel
+
+    from expert.facts import Symptom
+
+    class Answer(BaseModel):  # not one of the fact models: read by its fields, as a dict is
+        kind: str
+        name: str
+        location: str | None = None
+        note: str | None = None  # no field of a symptom, and unset: left out, not refused
+
+    assert expert.parse_fact(Answer(kind="symptom", name="twitching", location="eyelids")) == Symptom(
+        name="twitching", location="eyelids")
+    with pytest.raises(InvalidFactError) as error:
+        expert.parse_fact(Answer(kind="symptom", name="twitching", note="since May"))
+    assert error.value.problems == ["fact.note: is not a field of a symptom fact (its fields: kind, name, location, persistent, severe)"]
 
 
 def test_a_bound_dose_that_is_not_a_whole_number_is_shown_as_written():
@@ -874,6 +945,40 @@ def test_the_lean_fact_list_refuses_what_is_not_a_fact_and_lets_a_repeat_in_when
         assert (first["__factid__"], again["__factid__"], len(fact_list)) == (0, 1, 2)
 
 
+def test_the_lean_fact_list_tells_facts_apart_and_counts_repeats_as_experta_s_own():
+    from experta.fact import Fact
+
+    from expert.engine.compiler import to_experta
+
+    def story(fact_list):
+        # Keys only starting or only ending with "__" are a fact's content; "__factid__" is not.
+        facts = [Fact(**{"__a": 1}), Fact(**{"__a": 2}), Fact(**{"a__": 1}), Fact(**{"a__": 2}),
+                 Fact("positional"), Fact("other")]
+        returned = [fact_list.declare(f) for f in facts]
+        cramps = to_experta("symptom", {"name": "cramps"})
+        returned.append(fact_list.declare(cramps))
+        returned.append(fact_list.declare(cramps))  # the same fact again, now holding its number
+        # Let in twice, retracted once: still there, so a third is a repeat.
+        fact_list.duplication = True
+        legs = [fact_list.declare(to_experta("symptom", {"name": "cramps", "location": "legs"})) for _ in range(2)]
+        fact_list.retract(legs[0])
+        fact_list.duplication = False
+        returned.append(fact_list.declare(to_experta("symptom", {"name": "cramps", "location": "legs"})))
+        return ([None if r is None else dict(r) for r in returned], {i: dict(f) for i, f in fact_list.items()},
+                dict(fact_list.reference_counter))
+
+    experta_s, ours = (story(fact_list) for fact_list in _experta_fact_lists())
+    assert ours == experta_s
+    assert [r is None for r in experta_s[0]] == [False] * 7 + [True, True]
+
+
+def test_the_lean_fact_list_refuses_what_is_not_a_fact_in_experta_s_words():
+    for fact_list in _experta_fact_lists():
+        with pytest.raises(ValueError) as error:
+            fact_list.declare({"name": "twitching"})
+        assert str(error.value) == "The fact must descend the Fact class."
+
+
 def test_a_finding_concluded_outside_a_run_reaches_the_agenda_as_a_declared_one_does():
     from expert.engine.compiler import compile_knowledge_base, to_experta
     from expert.rules.knowledge import default_knowledge_base
@@ -906,3 +1011,17 @@ def test_compiled_rules_run_by_experta_s_own_loop_record_the_same_firings():
     fired = expert.consult(facts).fired
     assert len(fired) > 10
     assert [f.model_dump() for f in recorder.firings] == [f.model_dump() for f in fired]
+
+
+def test_a_report_built_without_the_recorders_causes_works_them_out_the_same():
+    # build_report's `causes` (the recorder's, by fact id) is optional: what it lacks is worked out.
+    from expert.engine.report import build_report
+    from expert.engine.session import parse_fact
+    from expert.rules.knowledge import default_knowledge_base
+
+    report = expert.consult([EYELIDS, MG_LOW])
+    told = {ref.id: parse_fact(fact) for ref, fact in zip(report.facts, [EYELIDS, MG_LOW])}
+    again = build_report(default_knowledge_base(), report.facts, report.fired, told)
+    assert again.conclusion("magnesium.tested_low").causes == ["magnesium_deficiency"]
+    assert again.conclusion("background.muscle_symptoms").causes == []
+    assert again == report
