@@ -629,8 +629,6 @@ def test_at_equal_scores_the_cause_with_more_pieces_of_evidence_comes_first():
 
 
 CRAMPS = {"kind": "symptom", "name": "cramps", "location": "legs"}
-
-
 NO_DAIRY = {"kind": "diet", "pattern": "no_dairy"}
 NO_FATTY_FISH = {"kind": "diet", "pattern": "no_fatty_fish"}
 
