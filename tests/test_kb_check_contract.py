@@ -534,3 +534,67 @@ def test_a_supplement_tied_by_its_dose_in_mg_is_a_sign_like_any_other():
     [problem] = _checked(*rules, about="in particular")
     assert problem.startswith("rule t.a: ties supplement(nutrient=magnesium, daily_dose_mg=")
     assert problem.endswith(") to magnesium in particular, but rule t.b ties it to calcium in particular")
+
+
+# --- the survivors of the kb mutation run on 19513aa (issue 13) -------------------------------------
+#
+# A quote is widened to the whole words of its document wherever it stands in it (at its start, at
+# its end, cut inside a word on either side, found more than once), so a word of certainty the
+# rule's text uses is the quote's only when a whole word of the quoted passage is that word. Each
+# document below is the test's own; the answer is read off its words, not computed by the check.
+
+_NEVER = "rule t.c: its text says 'never', which none of its quotes says"
+
+
+@pytest.mark.parametrize("text, quote, found", [
+    pytest.param("(never twitching passes.", "witching passes", [_NEVER], id="the word before the cut one is not quoted"),
+    pytest.param("Never does twitching last", "Never does twitching last", [], id="a quote that is the whole document"),
+    pytest.param("Twitching never passes", "never passes", [], id="a quote that ends the document"),
+    pytest.param("Never twitching passes", "ever twitching passes", [], id="cut one letter into the first word"),
+    pytest.param("Never twitching passes.", "r twitching passes", [], id="cut before the last letter of a word"),
+    pytest.param("Twitching never passes.", "ever passes", [], id="cut after the first letter of a word"),
+    pytest.param("Twitching never passes.", "Twitching nev", [], id="cut inside the last word"),
+    pytest.param("Whatever. Never. However.", "ever.", [], id="found three times, the word of certainty the second"),
+    pytest.param("Never mind. Twitching passes.", "Twitching passes", [_NEVER], id="the sentence before is not quoted"),
+    pytest.param("Twitching passes never.", "Twitching passe", [_NEVER], id="the word after the cut one is not quoted"),
+    pytest.param("Twitching passes.", "Twitching never passes", [], id="a quote not verbatim is read as it is"),
+])
+def test_a_word_of_certainty_is_quoted_when_the_quote_widened_to_whole_words_holds_it(text, quote, found):
+    documents = {**corpus(), "minerals": Document(id="minerals", title="A test's own", text=text)}
+    rule = _rule("t.c", [TWITCHING], text="Twitching never passes.", sources=[{"document": "minerals", "quote": quote}])
+    kb = KnowledgeBase(rules=(rule,), documents=documents, ledger=())
+    assert [p for p in check_knowledge_base(kb).problems if "'never'" in p] == found
+
+
+@pytest.mark.parametrize("rules, found", [
+    pytest.param(
+        [_rule("t.a", [{"fact": "medication", "where": {"name": "XX?XX"}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "medication", "where": {"name": "?x"}}], _gives("magnesium"))],
+        [],
+        id="any medication is not one named 'XX?XX'",
+    ),
+    pytest.param(
+        [_rule("t.a", [{"fact": "medication", "where": {"name": "?"}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "medication", "where": {"name": "XX?XX?"}}], _gives("magnesium"))],
+        [],
+        id="the medication named '?' is not one named 'XX?XX?'",
+    ),
+])
+def test_no_literal_text_whatever_it_holds_reads_as_a_variable_or_as_another_literal(rules, found):
+    assert [p for p in _checked(*rules, about="rule t.") if _DUPLICATE in p or _SUBSUMED in p] == found
+
+
+def test_vitamin_d_in_iu_meets_a_dose_in_mg_up_to_the_largest_accepted():
+    # 100,000 mg a day is accepted; in IU (vitamin D only, 1 mcg = 40 IU) that is 4,000,000,000 IU.
+    for where in ({"daily_dose_mg": Comparison(ge=100_000)}, {"daily_dose_mg": Comparison(gt=2500)}):
+        assert person_can_meet(Condition(fact="supplement", where={"nutrient": "vitamin_d", "unit": "IU", **where})) is True
+
+
+@pytest.mark.parametrize("where", [
+    pytest.param({"daily_dose": Comparison(lt=0.5), "daily_dose_mg": Comparison(gt=350)}, id="under 0.5 of a unit, over 350 mg: 0.4 g"),
+    pytest.param({"unit": "g", "daily_dose": Comparison(gt=0.5), "daily_dose_mg": Comparison(lt=1000)}, id="over 0.5 g, under 1,000 mg: 0.75 g"),
+    pytest.param({"nutrient": "vitamin_d", "unit": "IU", "daily_dose": Comparison(gt=100_000), "daily_dose_mg": Comparison(lt=3)},
+                 id="over 100,000 IU of vitamin D, under 3 mg: 100,001 IU, some 2.5 mg"),
+])
+def test_a_dose_bounded_as_given_and_in_mg_is_met_in_the_unit_between_the_bounds(where):
+    assert person_can_meet(Condition(fact="supplement", where=where)) is True
