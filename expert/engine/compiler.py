@@ -150,11 +150,9 @@ class CompiledEngine(KnowledgeEngine):
             if rules_watcher.isEnabledFor(logging.INFO):
                 rules_watcher.info("FIRE %s %s: %s", execution, activation.rule.__name__,
                                    ", ".join(str(f) for f in activation.facts))
-            direct = getattr(activation.rule._wrapped, "direct", None)
-            if direct is not None:  # a compiled rule: its firing recorded without two rounds of keyword arguments
-                direct(self, activation.context)
-            else:
-                activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+            # Every rule here is a compiled one (CitedStrategy has already read its ordinal): its
+            # firing goes to the recorder without experta's two rounds of keyword arguments.
+            activation.rule._wrapped.direct(self, activation.context)
         self.running = False
 
 

@@ -197,7 +197,7 @@ def build_report(
         told_ids = {fact_id for n in behind for fact_id in told_by[n]}
         conclusion = _CONCLUSION({
             **parts,
-            "text": first.text if len(group) == 1 else _merged_text(rule, group),
+            "text": _merged_text(rule, group),
             "sources": first.sources,
             "authority": first.authority,
             "because": list(because.values()),

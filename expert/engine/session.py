@@ -271,8 +271,7 @@ class _gc_paused:
     walks every object of the process, the compiled knowledge base included: at 50 times the
     knowledge base this took a third of a run. Nested and concurrent runs share one pause; the
     collector is enabled again only by the last to finish, and only if it was enabled before.
-    (A class rather than a generator under contextlib: entered twice per consultation, the
-    generator's machinery cost 2% of one.)
+    (A class rather than a generator under contextlib, whose machinery it does not need.)
     """
 
     __slots__ = ()
