@@ -124,7 +124,7 @@ def test_a_rule_fed_only_by_rules_that_never_fire_names_them_all_and_an_absent_t
     pytest.param({"daily_dose": 2, "daily_dose_mg": Comparison(gt=1500)}, id="2 of some unit, more than 1,500 mg: 2 g"),
     pytest.param({"daily_dose": Comparison(gt=40_000), "daily_dose_mg": Comparison(gt=50_000)}, id="more than 40,000, more than 50,000 mg"),
     pytest.param({"daily_dose": Comparison(ge=99_999), "daily_dose_mg": Comparison(gt=99_999)}, id="at least 99,999, more than 99,999 mg: 100,000 mg"),
-    pytest.param({"daily_dose": Comparison(gt=49_999.5), "daily_dose_mg": Comparison(gt=50_000.5)}, id="met only by 100,000 mg, the largest dose accepted"),
+    pytest.param({"daily_dose": Comparison(gt=49_999.5), "daily_dose_mg": Comparison(gt=50_000.5)}, id="more than 49,999.5, more than 50,000.5 mg: 60,000 mg"),
     pytest.param({"daily_dose": Comparison(le=200_000), "daily_dose_mg": Comparison(gt=70_000)}, id="at most 200,000, more than 70,000 mg"),
     pytest.param({"nutrient": "?n", "unit": "?u"}, id="two variables, each its own value"),
 ])
@@ -598,3 +598,60 @@ def test_vitamin_d_in_iu_meets_a_dose_in_mg_up_to_the_largest_accepted():
 ])
 def test_a_dose_bounded_as_given_and_in_mg_is_met_in_the_unit_between_the_bounds(where):
     assert person_can_meet(Condition(fact="supplement", where=where)) is True
+
+
+# --- a dose bounded as given and in mg (issue 13, the fault the run on 19513aa found) ----------------
+#
+# The dose as given and the dose in mg are one quantity in two units (1 g = 1,000 mg, 1 mg = 1,000
+# mcg; IU for vitamin D only, 40 IU = 1 mcg), so a person meets both bounds with any dose between
+# them, converted; the fact model accepts more than 0 and at most 100,000 mg a day. Each id names
+# a dose that meets the condition, or why none does; none is worked out by the check.
+
+
+@pytest.mark.parametrize("where, can", [
+    pytest.param({"unit": "mg", "daily_dose": Comparison(gt=1), "daily_dose_mg": Comparison(lt=2)}, True,
+                 id="more than 1 mg, under 2 mg: 1.5 mg"),
+    pytest.param({"unit": "mg", "daily_dose": Comparison(lt=2), "daily_dose_mg": Comparison(gt=1)}, True,
+                 id="under 2 mg, more than 1 mg: 1.5 mg"),
+    pytest.param({"unit": "g", "daily_dose": Comparison(gt=0.001), "daily_dose_mg": Comparison(lt=2)}, True,
+                 id="more than 0.001 g, under 2 mg: 0.0015 g"),
+    pytest.param({"unit": "g", "daily_dose": Comparison(lt=1.001), "daily_dose_mg": Comparison(gt=1000)}, True,
+                 id="under 1.001 g, more than 1,000 mg: 1.0005 g"),
+    pytest.param({"unit": "mcg", "daily_dose": Comparison(gt=1000), "daily_dose_mg": Comparison(lt=1.001)}, True,
+                 id="more than 1,000 mcg, under 1.001 mg: 1,000.5 mcg"),
+    pytest.param({"unit": "µg", "daily_dose": Comparison(lt=1001), "daily_dose_mg": Comparison(gt=1)}, True,
+                 id="under 1,001 µg, more than 1 mg: 1,000.5 µg"),
+    pytest.param({"nutrient": "vitamin_d", "unit": "IU", "daily_dose": Comparison(gt=40), "daily_dose_mg": Comparison(lt=0.0011)},
+                 True, id="vitamin D, more than 40 IU, under 1.1 mcg (44 IU): 42 IU"),
+    pytest.param({"unit": "g", "daily_dose": Comparison(ge=0.005), "daily_dose_mg": Comparison(le=5)}, True,
+                 id="at least 0.005 g, at most 5 mg: 0.005 g and nothing else"),
+    pytest.param({"unit": "mcg", "daily_dose": Comparison(le=2000), "daily_dose_mg": Comparison(ge=2)}, True,
+                 id="at most 2,000 mcg, at least 2 mg: 2,000 mcg and nothing else"),
+    pytest.param({"unit": "mg", "daily_dose": Comparison(ge=100_000), "daily_dose_mg": Comparison(ge=100_000)}, True,
+                 id="at least 100,000 mg both ways: 100,000 mg, the largest accepted"),
+    pytest.param({"unit": "g", "daily_dose": Comparison(gt=0.005), "daily_dose_mg": Comparison(le=5)}, False,
+                 id="more than 0.005 g, at most 5 mg: none"),
+    pytest.param({"unit": "mcg", "daily_dose": Comparison(lt=2000), "daily_dose_mg": Comparison(ge=2)}, False,
+                 id="under 2,000 mcg, at least 2 mg: none"),
+    pytest.param({"unit": "mg", "daily_dose": Comparison(ge=2), "daily_dose_mg": Comparison(lt=2)}, False,
+                 id="at least 2 mg, under 2 mg: none"),
+    pytest.param({"unit": "g", "daily_dose": Comparison(gt=99.5), "daily_dose_mg": Comparison(gt=100_000)}, False,
+                 id="more than 99.5 g, more than 100,000 mg: over the largest accepted"),
+    pytest.param({"nutrient": "magnesium", "unit": "IU", "daily_dose": Comparison(gt=40), "daily_dose_mg": Comparison(lt=0.0011)},
+                 False, id="magnesium in IU: IU only for vitamin D"),
+])
+def test_a_dose_bounded_as_given_and_in_mg_is_met_by_any_dose_between_the_bounds(where, can):
+    assert person_can_meet(Condition(fact="supplement", where=where)) is can
+
+
+@pytest.mark.parametrize("first, second, shown", [
+    pytest.param({"nutrient": "magnesium", "daily_dose_mg": {"gt": 350}}, {"nutrient": "magnesium", "daily_dose_mg": {"lt": 351}},
+                 "supplement(nutrient=magnesium, daily_dose_mg=", id="magnesium over 350 mg, and under 351 mg: 350.5 mg"),
+    pytest.param({"nutrient": "magnesium", "duration_months": {"gt": 2}}, {"nutrient": "magnesium", "duration_months": {"lt": 3}},
+                 "supplement(nutrient=magnesium, duration_months=2.5)", id="magnesium for over 2 months, and under 3: 2.5 months"),
+])
+def test_a_supplement_tied_to_two_nutrients_is_found_between_the_two_rules_bounds(first, second, shown):
+    rules = [_profile("t.a", first, "magnesium", fact="supplement"), _profile("t.b", second, "calcium", fact="supplement")]
+    [problem] = _checked(*rules, about="in particular")
+    assert problem.startswith(f"rule t.a: ties {shown}")
+    assert problem.endswith(" to magnesium in particular, but rule t.b ties it to calcium in particular")

@@ -107,81 +107,78 @@ def coverage_figures(kb: KnowledgeBase) -> Coverage:
 # --- can a person say something that meets a condition? ---------------------------------------
 
 
-def _numbers_near(test: Comparison) -> list[Decimal]:
-    bound = test.value
-    return {
-        "gt": [bound + 1, bound * 2 + 1],
-        "ge": [bound, bound + 1],
-        "lt": [bound / 2, bound - 1],
-        "le": [bound, bound / 2],
-    }[test.op]
+# The mg in one of each unit a dose may be given in: 0.000025 (an IU of vitamin D, the one nutrient
+# whose IU has a mass: 40 IU = 1 mcg), 0.001 (mcg, µg, ug), 1 (mg) and 1,000 (g).
+_MG_PER = sorted({*MG_PER_UNIT.values(), *(MG_PER_UNIT["mcg"] / iu for iu in IU_PER_MCG.values())})
 
 
-def _doses_for_mg(mg: Decimal) -> set[float]:
-    """The daily doses, as given in each unit, that come to `mg` milligrams."""
-    doses = {float(mg / per_unit) for per_unit in MG_PER_UNIT.values()}
-    doses |= {float(mg / MG_PER_UNIT["mcg"] * per) for per in IU_PER_MCG.values()}
+def _bounds(test, per: Decimal = Decimal(1)) -> list[tuple[str, Decimal]]:
+    """A comparison's bound, as (op, figure), in a unit `per` times as large as the test's own."""
+    return [(test.op, test.value / per)] if isinstance(test, Comparison) else []
+
+
+def _middle(bounds: list[tuple[str, Decimal]], low: Decimal, high: Decimal) -> float:
+    """The figure halfway between the highest lower bound and the lowest upper one (`low` and `high`
+    among them: the fact model's edges). Every figure strictly between the two passes every bound,
+    and when the two meet the one figure left is the middle, so the middle passes them all if any
+    figure does: whether a bound is strict is for `_passes` to judge."""
+    low = max([low, *(b for op, b in bounds if op in ("gt", "ge"))])
+    high = min([high, *(b for op, b in bounds if op in ("lt", "le"))])
+    return float((low + high) / 2)
+
+
+def _doses(conditions: tuple[Condition, ...]) -> list[float]:
+    """Daily doses worth trying, in each unit: the dose as given and the dose in mg are one quantity
+    in two units, so in each unit the middle of the doses the fact model accepts (more than 0, at
+    most MAX_DAILY_DOSE_MG) that pass every comparison on either; and the figures a literal, list
+    or one-of fixes for the dose in mg, in each unit (those for the dose as given are its own
+    candidates)."""
+    given = [b for c in conditions for b in _bounds(c.where.get("daily_dose"))]
+    in_mg = [c.where.get("daily_dose_mg") for c in conditions]
+    doses = []
+    for per in _MG_PER:
+        bounds = given + [b for test in in_mg for b in _bounds(test, per)]
+        doses.append(_middle(bounds, Decimal(0), MAX_DAILY_DOSE_MG / per))
+        doses += [float(Decimal(repr(v)) / per) for test in in_mg for v in accepted_values(test) or []
+                  if isinstance(v, (int, float))]
     return doses
 
 
-# The fact models' edges, tried beside the figures near a comparison's bound: a comparison whose
-# near figures all fall outside them (`duration_months < 2500`) is still met at an edge. A dose
-# is at most MAX_DAILY_DOSE_MG (in each unit's figure), a time 0 to MAX_DURATION_MONTHS months.
-_EDGES = {
-    "daily_dose": sorted(_doses_for_mg(MAX_DAILY_DOSE_MG)),
-    "duration_months": [0.0, float(MAX_DURATION_MONTHS)],
-}
+# The fields a person gives as figures (a supplement's dose and time).
+_FIGURES = ("daily_dose", "duration_months")
 
 
-def _mg_figures(test) -> list[Decimal]:
-    """Doses in mg worth trying for a test on `daily_dose_mg`: near a comparison's bound and the
-    largest dose accepted, or the figures a literal, list or one-of accepts."""
-    if isinstance(test, Comparison):
-        return [*_numbers_near(test), MAX_DAILY_DOSE_MG]
-    values = accepted_values(test) or []
-    return [Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-            for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-
-
-def _candidates(condition: Condition) -> dict[str, list]:
-    """Values worth trying for each field of the condition's fact kind (of the figures tried for a
-    comparison, only those that pass it)."""
-    model = FACT_MODELS[condition.fact]
-    # A test on the dose in mg is met by a dose in some unit: try each unit's equivalent.
-    mg_doses: set[float] = set()
-    if condition.fact == "supplement":
-        for mg in _mg_figures(condition.where.get("daily_dose_mg")):
-            mg_doses |= _doses_for_mg(mg)
+def _candidates(*conditions: Condition) -> dict[str, list]:
+    """Values worth trying for each field of a fact (of the conditions' one kind) that is to pass the
+    tests of every condition: every value a vocabulary, a literal, list or one-of names, and for a
+    figure the middle of what its comparisons and the fact model's edges leave (`_middle`)."""
+    model = FACT_MODELS[conditions[0].fact]
     out: dict[str, list] = {}
     for name, info in model.model_fields.items():
         if name == "kind":
             continue
-        test = condition.where.get(name)
-        vocabulary = field_values(condition.fact, name)
-        numeric = condition.fact == "supplement" and name in _EDGES
-        if test is None or is_variable(test) or isinstance(test, Presence):
+        vocabulary = field_values(conditions[0].fact, name)
+        values = []
+        for condition in conditions:
+            test = condition.where.get(name)
             if (isinstance(test, Presence) and not test.known) or (test is None and not info.is_required()):
-                values = [None]
-            elif vocabulary is not None:
-                values = sorted((v for v in vocabulary if v is not None), key=str)
-            elif info.annotation is bool or info.annotation == bool | None:
-                values = [True, False]
-            elif numeric:
-                # One figure for the dose and the time alike, so that one variable can name both.
-                values = [1.0]
+                values.append(None)
+            elif test is None or is_variable(test) or isinstance(test, Presence):
+                if vocabulary is not None:
+                    values += sorted((v for v in vocabulary if v is not None), key=str)
+                elif info.annotation is bool or info.annotation == bool | None:
+                    values += [True, False]
+                elif name in _FIGURES:
+                    # One figure for the dose and the time alike, so that one variable can name both.
+                    values.append(1.0)
+                else:
+                    values.append("something")
             else:
-                values = ["something"]
-        elif isinstance(test, Comparison):
-            values = [float(n) for n in _numbers_near(test)] + _EDGES.get(name, [])
-        elif isinstance(test, OneOf):
-            values = list(test.one_of)
-        else:
-            values = list(test) if isinstance(test, list) else [test]
-        if name == "daily_dose" and values != [None] and accepted_values(test) is None:
-            # A dose not fixed by a literal: try the figures that meet the test on the dose in mg too.
-            values = values + sorted(mg_doses)
-        if isinstance(test, Comparison):
-            values = [v for v in values if _passes(test, v)]
+                values += accepted_values(test) or []
+        if name == "daily_dose":
+            values += _doses(conditions)
+        elif bounds := [b for c in conditions for b in _bounds(c.where.get(name))]:
+            values.append(_middle(bounds, Decimal(0), Decimal(MAX_DURATION_MONTHS)))
         out[name] = list(dict.fromkeys(values))
     return out
 
@@ -514,8 +511,7 @@ def _shared_fact(condition: Condition, other: Condition) -> dict | None:
     """The fields of a fact a person can give that passes the tests of both conditions (of one kind),
     or None. Each field is tried with the values of both conditions: a twitching of the eyelids
     passes both "twitching" and "twitching of the eyelids", whichever is tried first."""
-    first, second = _candidates(condition), _candidates(other)
-    candidates = {name: list(dict.fromkeys(first[name] + second[name])) for name in first}
+    candidates = _candidates(condition, other)
     names = list(candidates)
     model = FACT_MODELS[condition.fact]
     tests = [(f, t) for c in (condition, other) for f, t in _lookup_tests(c).items() if not is_variable(t)]
