@@ -558,6 +558,7 @@ _NEVER = "rule t.c: its text says 'never', which none of its quotes says"
     pytest.param("Never mind. Twitching passes.", "Twitching passes", [_NEVER], id="the sentence before is not quoted"),
     pytest.param("Twitching passes never.", "Twitching passe", [_NEVER], id="the word after the cut one is not quoted"),
     pytest.param("Twitching passes.", "Twitching never passes", [], id="a quote not verbatim is read as it is"),
+    pytest.param("Twitching......never passes.", ".....", [], id="found again one character on, the word after the second"),
 ])
 def test_a_word_of_certainty_is_quoted_when_the_quote_widened_to_whole_words_holds_it(text, quote, found):
     documents = {**corpus(), "minerals": Document(id="minerals", title="A test's own", text=text)}
@@ -655,3 +656,35 @@ def test_a_supplement_tied_to_two_nutrients_is_found_between_the_two_rules_bound
     [problem] = _checked(*rules, about="in particular")
     assert problem.startswith(f"rule t.a: ties {shown}")
     assert problem.endswith(" to magnesium in particular, but rule t.b ties it to calcium in particular")
+
+
+# --- the survivors of the kb mutation run on a0bb17d (issue 13) -------------------------------------
+#
+# A figure fixed in mg is met in each unit, IU of vitamin D too (500 mg = 500,000 mcg = 20,000,000
+# IU); one variable for the dose and the time is met by 1 mg for 1 month. A sign two rules tie to
+# different nutrients is named by a fact both pass, the first rule's own where it can be: its first
+# place, no place or no answer where it names none.
+
+
+@pytest.mark.parametrize("where", [
+    pytest.param({"nutrient": "vitamin_d", "unit": "IU", "daily_dose_mg": 500}, id="vitamin D, exactly 500 mg, in IU: 20,000,000 IU"),
+    pytest.param({"unit": "mg", "daily_dose": "?d", "duration_months": "?d", "daily_dose_mg": Comparison(lt=1.5)},
+                 id="one figure for the dose and the time, under 1.5 mg: 1 mg for 1 month"),
+])
+def test_a_dose_fixed_in_mg_or_shared_with_the_time_is_met_in_the_unit_that_fits(where):
+    assert person_can_meet(Condition(fact="supplement", where=where)) is True
+
+
+@pytest.mark.parametrize("first, second, what", [
+    pytest.param({"name": "twitching"}, {"name": "twitching", "location": "?where"}, "symptom(name=twitching)",
+                 id="twitching, and twitching anywhere: no place given"),
+    pytest.param({"name": "twitching"}, {"name": "twitching", "persistent": "?p"}, "symptom(name=twitching)",
+                 id="twitching, and twitching persistent or not: no answer given"),
+    pytest.param({"name": "twitching", "persistent": Presence(known=True)}, {"name": "twitching"},
+                 "symptom(name=twitching, persistent=True)", id="persistent given, and twitching: persistent"),
+    pytest.param({"name": "twitching", "location": ["legs", "eyelids"]}, {"name": "twitching", "location": ["eyelids", "legs"]},
+                 "symptom(name=twitching, location=legs)", id="the legs or the eyelids, and the eyelids or the legs: the legs"),
+])
+def test_a_sign_tied_to_two_nutrients_is_named_by_the_first_rules_own_fact(first, second, what):
+    rules = [_profile("t.a", first, "magnesium"), _profile("t.b", second, "calcium")]
+    assert _checked(*rules, about="in particular") == [_ties("t.a", what, "magnesium", "t.b", "calcium")]
