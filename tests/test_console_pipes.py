@@ -403,3 +403,23 @@ def test_the_short_b6_advice_names_the_document_whose_sentence_it_rests_on():
     out = run_expert(["legs", "1", "no", "no", "no", "no", "tingling", "feet", "vitamin b6 300 mg", "quit"]).stdout
     shown = flat(out)
     assert "Reduce or stop the vitamin B6 supplement, with a healthcare professional. (How Vitamin Deficiencies Cause Muscle Twitching)" in shown
+
+
+def test_a_gram_dose_of_b6_keeps_its_nerve_warning_when_the_time_is_told():
+    # "High doses, often above 100 mg per day over time, can lead to peripheral neuropathy": 3 g a
+    # day is warned about before the time is known (no minimum time is given) and after 6 months
+    # (over time). Telling the time must not read as the warning taken back.
+    lines = ["legs", "1", "no", "no", "no", "no", "tingling", "feet", "vitamin b6 3 g"]
+    out = run_expert(lines + ["how 9", "6", "quit"]).stdout
+    before = flat(after(out, "vitamin b6 3 g"))
+    assert "Vitamin B6 toxicity may explain your twitching." in before
+    assert "(and how it comes about: [8] [9];" in before
+    shown = flat(after(out, "6"))
+    assert "Withdrawn" not in shown
+    assert shown == (
+        "Replaced, now that you have answered: [10] You have taken it for 2 months or more, which is taken "
+        "here as over time: such doses can lead to peripheral neuropathy, damage to the sensory nerves that "
+        "disrupts their signals. (How Vitamin Deficiencies Cause Muscle Twitching; in place of [9])"
+    )
+    # [9] is the warning for a gram dose taken for a time not known.
+    assert "Your dose is 1,000 mg a day or more, ten times the figure the document names" in flat(after(out, "how 9"))

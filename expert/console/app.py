@@ -201,6 +201,22 @@ class Console:
             self.say(text.new_conclusions(red, report, self.style, verbose=self.verbose, width=self.width))
         still = {c.rule for _, c in changed}
         withdrawn = [(self.numbers.get(rule, 0), c) for rule, c in gone.items() if rule not in still]
+        # A conclusion whose findings a new one now reaches (a B6 dose's nerve damage, once the
+        # time is told) is not taken back: saying "withdrawn" would read as the warning lifted.
+        replaced: dict[int, tuple] = {}  # a new conclusion's number -> ((number, it), the numbers it replaces)
+        kept = []
+        for n, c in withdrawn:
+            found = {_content(ref) for ref in c.concluded}
+            by = [item for item in items if found and not item[1].is_red_flag
+                  and found <= {_content(ref) for ref in item[1].concluded}]
+            if by:
+                replaced.setdefault(by[0][0], (by[0], []))[1].append(n)
+            else:
+                kept.append((n, c))
+        if replaced:
+            self.say(text.replaced(list(replaced.values()), self.style, self.width))
+            items = [item for item in items if item[0] not in replaced]
+            withdrawn = kept
         if withdrawn:
             self.say(text.withdrawn(withdrawn, self.style, self.width))
         if changed:
@@ -553,3 +569,7 @@ def run_console(args, opening: Opening | None = None) -> int:
         print(f"expert: cannot write the console's output: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
+
+def _content(ref) -> tuple:
+    """A derived fact's content, whatever run or id it came with."""
+    return ref.kind, tuple(sorted(ref.fact.items()))

@@ -246,6 +246,16 @@ def withdrawn(items: list[tuple[int, Conclusion]], style: Style, width: int | No
     return "\n".join(lines)
 
 
+def replaced(items: list[tuple[tuple[int, Conclusion], list[int]]], style: Style, width: int | None = None) -> str:
+    """Conclusions whose findings a new conclusion now reaches: each new one, with the numbers it replaces."""
+    lines = [style.bold("Replaced, now that you have answered:")]
+    for (m, new), old in items:
+        title = by_relevance(new.sources, new.text)[0].title
+        places = ", ".join(f"[{n}]" for n in old)
+        lines.append(wrap(f"{new.text} ({title}; in place of {places})", "       ", first=f"  [{m}] ", width=width))
+    return "\n".join(lines)
+
+
 def updated(items: list[tuple[int, Conclusion]], style: Style, width: int | None = None) -> str:
     lines = [style.bold("Updated:")]
     lines += [wrap(short_text(c), "       ", first=f"  [{n}] ", width=width) for n, c in items]
