@@ -410,7 +410,7 @@ def test_a_gram_dose_of_b6_keeps_its_nerve_warning_when_the_time_is_told():
     # day is warned about before the time is known (no minimum time is given) and after 6 months
     # (over time). Telling the time must not read as the warning taken back.
     lines = ["legs", "1", "no", "no", "no", "no", "tingling", "feet", "vitamin b6 3 g"]
-    out = run_expert(lines + ["how 9", "6", "quit"]).stdout
+    out = run_expert(lines + ["how 9", "6", "how 9", "quit"]).stdout
     before = flat(after(out, "vitamin b6 3 g"))
     assert "Vitamin B6 toxicity may explain your twitching." in before
     assert "(and how it comes about: [8] [9];" in before
@@ -421,5 +421,6 @@ def test_a_gram_dose_of_b6_keeps_its_nerve_warning_when_the_time_is_told():
         "here as over time: such doses can lead to peripheral neuropathy, damage to the sensory nerves that "
         "disrupts their signals. (How Vitamin Deficiencies Cause Muscle Twitching; in place of [9])"
     )
-    # [9] is the warning for a gram dose taken for a time not known.
+    # [9] is the warning for a gram dose taken for a time not known; asked for again, it names [10].
     assert "Your dose is 1,000 mg a day or more, ten times the figure the document names" in flat(after(out, "how 9"))
+    assert flat(out.split("> how 9\n")[2].split("\nQ", 1)[0]) == "Conclusion [9] was replaced by [10]; type how 10."

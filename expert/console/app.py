@@ -48,6 +48,7 @@ class Console:
         self.journal_failed = False
         self.saved = 0  # events covered by the last save
         self.numbers: dict[str, int] = {}  # rule id -> the number its conclusion was shown with
+        self.replaced_by: dict[int, int] = {}  # a replaced conclusion's number -> the one in its place
         self.verbose = verbose
         self.current: Question | None = None
         self.asked_again: Question | None = None
@@ -211,6 +212,7 @@ class Console:
                   and found <= {_content(ref) for ref in item[1].concluded}]
             if by:
                 replaced.setdefault(by[0][0], (by[0], []))[1].append(n)
+                self.replaced_by[n] = by[0][0]
             else:
                 kept.append((n, c))
         if replaced:
@@ -293,7 +295,10 @@ class Console:
             found = [c for c in report.conclusions if self.number_of(c) == number]
             if not found:
                 gone = number in self.numbers.values()
-                self.say(f"Conclusion [{number}] " + ("was withdrawn." if gone else "does not exist; conclusions are numbered in brackets as they appear."))
+                if number in self.replaced_by:
+                    self.say(f"Conclusion [{number}] was replaced by [{self.replaced_by[number]}]; type how {self.replaced_by[number]}.")
+                else:
+                    self.say(f"Conclusion [{number}] " + ("was withdrawn." if gone else "does not exist; conclusions are numbered in brackets as they appear."))
                 return
         else:
             found = find_conclusions(report, rest)
