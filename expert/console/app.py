@@ -204,17 +204,17 @@ class Console:
         withdrawn = [(self.numbers.get(rule, 0), c) for rule, c in gone.items() if rule not in still]
         # A conclusion whose findings a new one now reaches (a B6 dose's nerve damage, once the
         # time is told) is not taken back: saying "withdrawn" would read as the warning lifted.
+        reaching = [(item, {_content(ref) for ref in item[1].concluded}) for item in items if not item[1].is_red_flag]
         replaced: dict[int, tuple] = {}  # a new conclusion's number -> ((number, it), the numbers it replaces)
         kept = []
         for n, c in withdrawn:
             found = {_content(ref) for ref in c.concluded}
-            by = [item for item in items if found and not item[1].is_red_flag
-                  and found <= {_content(ref) for ref in item[1].concluded}]
-            if by:
-                replaced.setdefault(by[0][0], (by[0], []))[1].append(n)
-                self.replaced_by[n] = by[0][0]
-            else:
+            by = next((item for item, reached in reaching if found and found <= reached), None)
+            if by is None:
                 kept.append((n, c))
+            else:
+                replaced.setdefault(by[0], (by, []))[1].append(n)
+                self.replaced_by[n] = by[0]
         if replaced:
             self.say(text.replaced(list(replaced.values()), self.style, self.width))
             items = [item for item in items if item[0] not in replaced]
@@ -294,11 +294,12 @@ class Console:
             number = int(rest.strip("[]"))
             found = [c for c in report.conclusions if self.number_of(c) == number]
             if not found:
-                gone = number in self.numbers.values()
                 if number in self.replaced_by:
                     self.say(f"Conclusion [{number}] was replaced by [{self.replaced_by[number]}]; type how {self.replaced_by[number]}.")
+                elif number in self.numbers.values():
+                    self.say(f"Conclusion [{number}] was withdrawn.")
                 else:
-                    self.say(f"Conclusion [{number}] " + ("was withdrawn." if gone else "does not exist; conclusions are numbered in brackets as they appear."))
+                    self.say(f"Conclusion [{number}] does not exist; conclusions are numbered in brackets as they appear.")
                 return
         else:
             found = find_conclusions(report, rest)
