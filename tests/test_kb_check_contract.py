@@ -450,8 +450,20 @@ def test_a_condition_no_person_meets_is_reported_and_one_met_at_the_edges_is_not
         [f"rule t.b: duplicates rule t.a {_DUPLICATE}"],
         id="two rules on the medication named '?'",
     ),
+    pytest.param(
+        [_rule("t.a", [{"fact": "medication", "where": {"name": "XX?XX"}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "medication", "where": {"name": "?x"}}], _gives("magnesium"))],
+        [],
+        id="any medication is not one named 'XX?XX'",
+    ),
+    pytest.param(
+        [_rule("t.a", [{"fact": "medication", "where": {"name": "?"}}], _gives("magnesium")),
+         _rule("t.b", [{"fact": "medication", "where": {"name": "XX?XX?"}}], _gives("magnesium"))],
+        [],
+        id="the medication named '?' is not one named 'XX?XX?'",
+    ),
 ])
-def test_a_literal_that_starts_like_a_variable_is_no_variable(rules, found):
+def test_no_literal_text_whatever_it_holds_reads_as_a_variable_or_as_another_literal(rules, found):
     assert [p for p in _checked(*rules, about="rule t.") if _DUPLICATE in p or _SUBSUMED in p] == found
 
 
@@ -565,24 +577,6 @@ def test_a_word_of_certainty_is_quoted_when_the_quote_widened_to_whole_words_hol
     rule = _rule("t.c", [TWITCHING], text="Twitching never passes.", sources=[{"document": "minerals", "quote": quote}])
     kb = KnowledgeBase(rules=(rule,), documents=documents, ledger=())
     assert [p for p in check_knowledge_base(kb).problems if "'never'" in p] == found
-
-
-@pytest.mark.parametrize("rules, found", [
-    pytest.param(
-        [_rule("t.a", [{"fact": "medication", "where": {"name": "XX?XX"}}], _gives("magnesium")),
-         _rule("t.b", [{"fact": "medication", "where": {"name": "?x"}}], _gives("magnesium"))],
-        [],
-        id="any medication is not one named 'XX?XX'",
-    ),
-    pytest.param(
-        [_rule("t.a", [{"fact": "medication", "where": {"name": "?"}}], _gives("magnesium")),
-         _rule("t.b", [{"fact": "medication", "where": {"name": "XX?XX?"}}], _gives("magnesium"))],
-        [],
-        id="the medication named '?' is not one named 'XX?XX?'",
-    ),
-])
-def test_no_literal_text_whatever_it_holds_reads_as_a_variable_or_as_another_literal(rules, found):
-    assert [p for p in _checked(*rules, about="rule t.") if _DUPLICATE in p or _SUBSUMED in p] == found
 
 
 def test_vitamin_d_in_iu_meets_a_dose_in_mg_up_to_the_largest_accepted():
