@@ -3,6 +3,7 @@
 import inspect
 import logging
 import operator
+from bisect import bisect_left, bisect_right
 from decimal import Decimal
 from functools import cache
 
@@ -43,8 +44,54 @@ class CitedStrategy(DepthStrategy):
     """
 
     def get_key(self, activation):
-        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        facts = sorted([f["__factid__"] for f in activation.facts], reverse=True)
         return (activation.rule.salience, facts, -activation.rule._wrapped.ordinal)
+
+    def _update_agenda(self, agenda, added, removed):
+        """DepthStrategy's, on a KeyedAgenda: an activation is placed by bisecting the list of
+        keys, which compares tuples in C, where experta bisects the activations themselves and
+        calls Activation.__lt__ (a Python method) at every step. The places are the same:
+        experta's removal looks at the left bisection point and its two neighbours, in that order,
+        and its insertion goes after any activation of an equal key."""
+        keys = getattr(agenda, "keys", None)
+        if keys is None:  # experta's own Agenda (bench/engines.py's shipped engine)
+            return super()._update_agenda(agenda, added, removed)
+        activations = agenda.activations
+        get_key = self.get_key
+        for act in removed:
+            act.key = key = get_key(act)
+            idx = bisect_left(keys, key)
+            for offset in (0, 1, -1):
+                at = idx + offset
+                try:
+                    if activations[at] == act:
+                        del activations[at]
+                        del keys[at]
+                        break
+                except IndexError:
+                    pass
+        for act in added:
+            act.key = key = get_key(act)
+            idx = bisect_right(keys, key)
+            keys.insert(idx, key)
+            activations.insert(idx, act)
+
+
+class KeyedAgenda(Agenda):
+    """experta's Agenda with each activation's key beside it (`keys[i]` is `activations[i].key`),
+    kept so by CitedStrategy, the only strategy a compiled engine has."""
+
+    def __init__(self):
+        super().__init__()
+        self.keys = []
+
+    def get_next(self):
+        try:
+            activation = self.activations.pop()
+        except IndexError:
+            return None
+        self.keys.pop()
+        return activation
 
 
 class LeanFactList(FactList):
@@ -72,6 +119,9 @@ class LeanFactList(FactList):
             self.last_index = idx + 1
             self.added.append(fact)
             counter[fact_id] = count + 1  # without Counter.__missing__, a call in Python
+            # experta's Fact.__hash__, worked out now: every declared fact is hashed as it enters
+            # the network, and experta's first call would find no `_hash` and raise inside itself.
+            fact._hash = hash(frozenset(fact.items()))
             if _FACTS_WATCHER.isEnabledFor(logging.INFO):
                 _FACTS_WATCHER.info(" ==> %s: %r", fact, fact)
             return fact
@@ -92,7 +142,7 @@ class CompiledEngine(KnowledgeEngine):
     """
 
     def reset(self, **kwargs):
-        self.agenda = Agenda()
+        self.agenda = KeyedAgenda()
         self.facts = LeanFactList()
         self.matcher.reset()
         facts = []
@@ -136,10 +186,18 @@ class CompiledEngine(KnowledgeEngine):
         self.running = True
         execution = 0
         rules_watcher = watchers.RULES
+        # Whether experta's AGENDA and ACTIVATIONS watchers listen, asked once per run rather than
+        # at every step (a rule's firing here only records it: it cannot turn a watcher on).
+        agenda_watched = watchers.worth("AGENDA", "DEBUG")
+        update_agenda = self.strategy.update_agenda
+        if not watchers.worth("ACTIVATIONS", "INFO"):
+            update_agenda = self.strategy._update_agenda  # the same, without the log lines nobody reads
+        matcher = self.matcher
         while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
-            if watchers.worth("AGENDA", "DEBUG"):  # pragma: no cover
+            # self.get_activations(), written out.
+            added, removed = matcher.changes(*self.facts.changes)
+            update_agenda(self.agenda, added, removed)
+            if agenda_watched:  # pragma: no cover
                 for idx, act in enumerate(self.agenda.activations):
                     watchers.AGENDA.debug("%d: %r %r", idx, act.rule.__name__, ", ".join(str(f) for f in act.facts))
             activation = self.agenda.get_next()
@@ -227,6 +285,9 @@ def _fact_binding(index: int) -> str:
 def _make_rhs(rule: Rule):
     # The names the matched facts are bound to, worked out once per rule rather than per firing.
     fact_names = [_fact_binding(i) for i, c in enumerate(rule.when) if not c.absent]
+    # The rule's variables: those its positive conditions bind (an absent condition may only use
+    # those, Rule's validation says), which are the activation's context less the facts' names.
+    variables = sorted({name[1:] for c in rule.when if not c.absent for name in c.variables()})
 
     def fire(*args, **context):
         # experta passes the engine last (and sometimes its own bound instance first).
@@ -234,11 +295,10 @@ def _make_rhs(rule: Rule):
 
     def direct(engine, context):
         # What `fire` does, called by CompiledEngine.run with the activation's context as it is:
-        # its special names (`__...`, which experta leaves out of the keyword arguments) are left
-        # out here with the matched facts' names.
-        matched = [context[name] for name in fact_names]
-        bindings = {k: v for k, v in context.items() if not k.startswith(_FACT_BINDING) and not k.startswith("__")}
-        engine.recorder.record(engine, rule, matched, bindings)
+        # the matched facts and the variables are read by name, whatever else it holds.
+        engine.recorder.record(
+            engine, rule, [context[name] for name in fact_names], {name: context[name] for name in variables}
+        )
 
     fire.__name__ = rule.id
     fire.direct = direct

@@ -593,9 +593,13 @@ class FastReteMatcher(ReteMatcher):
         pending = list(self._pending_nodes.values())
         self._pending_nodes.clear()
         for node in pending:
-            node_added, node_removed = node.get_activations()
-            added.extend(node_added)
-            removed.extend(node_removed)
+            # ConflictSetNode.get_activations, written out: a node usually has only additions.
+            if node.added:
+                added.extend(node.added)
+                node.added = set()
+            if node.removed:
+                removed.extend(node.removed)
+                node.removed = set()
         return added, removed
 
     def reset(self):
