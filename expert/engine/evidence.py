@@ -249,10 +249,30 @@ def _fact_fields(ref, facts_by_id) -> dict:
     return fields
 
 
-def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
-    """Rank the causes the report's firings bear on. `told` maps fact ids to the person's facts."""
+@lru_cache(maxsize=16)
+def _ruled_out(kb: KnowledgeBase) -> frozenset[str]:
+    """Ids of the rules whose conclusions rule something out: once per knowledge base, rather than
+    looking up the rule of every firing in every report."""
+    return frozenset(rule.id for rule in kb.rules if rule.category == "ruled_out")
+
+
+def _evidence_order(e: Evidence) -> tuple:
+    """Heaviest first, then in the order the person told the facts (`u1`, `u2`, ...)."""
+    return (-e.weight, int(e.fact[1:]))
+
+
+def _rank(pair: tuple) -> tuple:
+    return pair[0]
+
+
+def assess(kb: KnowledgeBase, conclusions, firings, told: dict, users_by: dict | None = None) -> list[Cause]:
+    """Rank the causes the report's firings bear on. `told` maps fact ids to the person's facts.
+    `users_by` maps each firing's number to the person's facts it matched, as build_report worked
+    them out; optional."""
     tallies: dict[str, _Tally] = {}
-    by_number = {f.number: f for f in firings}
+    if users_by is None:
+        users_by = {f.number: [r for r in f.matched if r.origin == "user"] for f in firings}
+    by_number = None  # firings by number, for the chain behind a link: made only if there is one
 
     def tally(cause: str) -> _Tally:
         t = tallies.get(cause)
@@ -274,7 +294,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
     food_ids = {fid for fid, fact in told.items() if getattr(fact, "kind", None) in _FOOD_KINDS}
     shared: dict[str, int] = {}  # shared_by of each of the person's facts, by id, once per report
     for firing in firings:
-        users = [r for r in firing.matched if r.origin == "user"]
+        users = users_by[firing.number]
         for concluded in firing.concluded:
             finding = concluded.fact
             name, about = finding.get("name"), finding.get("about")
@@ -314,16 +334,19 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                         add(cause, ref, kind, base / k, firing.rule, shared=k)
                 elif name == "hypocalcemia_risk":
                     # The person's own facts behind the link (the low vitamin D result).
+                    if by_number is None:
+                        by_number = {f.number: f for f in firings}
                     for n in _chain(firing.number, by_number):
                         for ref in by_number[n].matched:
                             if ref.origin == "user" and ref.kind == "nutrient_level":
                                 add(cause, ref, "link", LINK, firing.rule)
     # What speaks against: a ruled-out conclusion's own facts, by the cause each bears on, and
     # for one that says what contradicts a rule, the causes that rule would have concluded.
+    ruled_out = _ruled_out(kb)
     for firing in firings:
-        rule = kb.rule(firing.rule)
-        if rule.category != "ruled_out":
+        if firing.rule not in ruled_out:
             continue
+        rule = kb.rule(firing.rule)
         targets: set[str] = set()
         if rule.contradicts:
             for conclusion in kb.rule(rule.contradicts).then:
@@ -341,7 +364,8 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                 add(cause, ref, "contradicted", CONTRADICTED, firing.rule, against=True)
             for cause in targets | causes_of_fact(ref.kind, ref.fact):
                 tally(cause).first = min(tally(cause).first, firing.number)
-    order = {c.rule: i for i, c in enumerate(conclusions)}
+    # The conclusions bearing on each cause, in report order (walked in that order, they need
+    # no sorting: a rule gives one conclusion).
     bears: dict[str, list[str]] = {}
     for c in conclusions:
         for cause in c.causes:
@@ -350,8 +374,8 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
     for cause, t in tallies.items():
         if not t.evidence and not t.against and not t.explains:
             continue
-        evidence = sorted(t.evidence.values(), key=lambda e: (-e.weight, int(e.fact[1:])))
-        against = sorted(t.against.values(), key=lambda e: (-e.weight, int(e.fact[1:])))
+        evidence = sorted(t.evidence.values(), key=_evidence_order)
+        against = sorted(t.against.values(), key=_evidence_order)
         score = round(sum(e.weight for e in evidence) - sum(e.weight for e in against), 4)
         standing = _standing(evidence, against, score)
         out.append(
@@ -366,11 +390,11 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict) -> list[Cause]:
                     "evidence": evidence,
                     "against": against,
                     "reason": _reason(evidence, against, standing, t.explains, cause, food_ids),
-                    "conclusions": sorted(bears.get(cause, []), key=order.__getitem__),
+                    "conclusions": bears.get(cause, []),
                 }),
             )
         )
-    out.sort(key=lambda pair: pair[0])
+    out.sort(key=_rank)
     return [cause for _, cause in out]
 
 
