@@ -1,8 +1,10 @@
 """What a consultation concludes, as typed results: conclusions with their sources and grounds,
 and the possible causes ranked by the evidence that bears on each."""
 
+import itertools
 import re
 from functools import cache
+from operator import itemgetter
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -103,10 +105,6 @@ _CONCLUSION = builder(Conclusion)
 _REPORT = builder(Report)
 
 
-def _fact_order(fact_id: str) -> int:
-    return int(fact_id[1:])
-
-
 def _chains(firings: list[Firing]) -> dict[int, set[int]]:
     """For each firing, the firings it rests on (itself included), through every firing that
     concluded one of the derived facts it matched. The rule graph has no cycles (`expert check`)."""
@@ -197,19 +195,26 @@ def build_report(
     chains = _chains(firings)
     # The person's own facts each firing matched: what grounds a conclusion, and whether a firing
     # behind it is a line of evidence (Conclusion.lines_of_evidence), worked out once per firing.
+    # assess weighs the same facts, and is handed them rather than picking them out again.
     told_by: dict[int, list[str]] = {}
+    users_by: dict[int, list[FactRef]] = {}
     on_told: set[int] = set()
     by_rule: dict[str, list[Firing]] = {}
     for firing in firings:
-        told_by[firing.number] = ids = [ref.id for ref in firing.matched if ref.origin == "user"]
-        if ids:
+        users_by[firing.number] = users = [ref for ref in firing.matched if ref.origin == "user"]
+        if users:
+            told_by[firing.number] = [ref.id for ref in users]
             on_told.add(firing.number)
         group = by_rule.get(firing.rule)
         if group is None:
             by_rule[firing.rule] = [firing]
         else:
             group.append(firing)
-    causes_by_id: dict[str, tuple[str, ...]] = dict(causes or {})  # a fact's causes, for every conclusion it is in
+    used = set().union(*told_by.values())
+    # Grounds in the order the person's facts were told (`u1`, `u2`, ...): each id's number
+    # worked out once per report, not once per conclusion it grounds.
+    told_order = {fact_id: int(fact_id[1:]) for fact_id in used}
+    causes_by_id = _CausesById(causes or {})  # a fact's causes, for every conclusion it is in
     ranked = []
     rules = _rule_parts(kb)
     for rule_id, group in by_rule.items():
@@ -219,35 +224,38 @@ def build_report(
             behind = chains[first.number]
             because = {ref.id: ref for ref in first.matched}
             concluded = {ref.id: ref for ref in first.concluded}
+            text = first.text
         else:
             behind = set().union(*(chains[f.number] for f in group))
             because = {ref.id: ref for f in group for ref in f.matched}
             concluded = {ref.id: ref for f in group for ref in f.concluded}
-        told_ids = {fact_id for n in behind for fact_id in told_by[n]}
+            text = _merged_text(rule, group)
+        # The firings behind it that matched something the person said: as many lines of
+        # evidence (conclusion.lines_of_evidence(...), without walking the chain again).
+        on_told_behind = behind & on_told
+        told_ids = {fact_id for n in on_told_behind for fact_id in told_by[n]}
         conclusion = _CONCLUSION({
             **parts,
-            "text": _merged_text(rule, group),
+            "text": text,
             "sources": first.sources,
             "authority": first.authority,
             "because": list(because.values()),
             "firings": [f.number for f in group],
             "concluded": list(concluded.values()),
-            "grounds": sorted(told_ids, key=_fact_order),
+            "grounds": sorted(told_ids, key=told_order.__getitem__),
             "chain": sorted(behind),
-            "causes": _facts_causes(concluded, because, causes_by_id),
+            "causes": causes_by_id.of(concluded, because),
         })
-        lines = len(behind & on_told)  # conclusion.lines_of_evidence(...), without walking the chain again
-        ranked.append(((category_order, -len(told_ids), -lines, first.number), conclusion))
-    ranked.sort(key=_rank)
+        ranked.append(((category_order, -len(told_ids), -len(on_told_behind), first.number), conclusion))
+    ranked.sort(key=_RANK)
     conclusions = [conclusion for _, conclusion in ranked]
     derived = {r.id: r for f in firings for r in f.concluded}
-    used = set().union(*told_by.values())
     return _REPORT({
         "facts": facts,
         "conclusions": conclusions,
         "derived": list(derived.values()),
         "fired": firings,
-        "causes": assess(kb, conclusions, firings, told or {}),
+        "causes": assess(kb, conclusions, firings, told or {}, users_by),
         "unused": [ref for ref in facts if ref.id not in used],
     })
 
@@ -267,20 +275,28 @@ def _rule_parts(kb: KnowledgeBase) -> dict[str, tuple]:
     }
 
 
-def _rank(pair: tuple) -> tuple:
-    return pair[0]
+_RANK = itemgetter(0)  # a ranked pair's rank, without a Python call per conclusion
 
 
-def _facts_causes(concluded: dict, because: dict, known: dict) -> list[str]:
-    """The causes of a conclusion's facts, those it concluded and then those it matched: each
-    fact's causes are worked out once per report (`known`, by fact id), whatever number of
-    conclusions it is in."""
-    found: dict[str, None] = {}
-    for refs in (concluded, because):
-        for fact_id, ref in refs.items():
-            causes = known.get(fact_id)
-            if causes is None:
-                known[fact_id] = causes = fact_causes(ref)
-            for cause in causes:
-                found.setdefault(cause)
-    return list(found)
+class _CausesById(dict):
+    """Fact id -> the causes that fact bears on (evidence.fact_causes), each worked out once per
+    report whatever number of conclusions it is in; the recorder hands in those it worked out."""
+
+    def of(self, concluded: dict, because: dict) -> list[str]:
+        """The causes of a conclusion's facts (dicts by id), those it concluded and then those it
+        matched, each once."""
+        try:
+            # Every fact known (as from the recorder, which works out all): no Python loop.
+            each = map(self.__getitem__, itertools.chain(concluded, because))
+            return list(dict.fromkeys(itertools.chain.from_iterable(each)))
+        except KeyError:
+            pass
+        found: dict[str, None] = {}
+        for refs in (concluded, because):
+            for fact_id, ref in refs.items():
+                causes = self.get(fact_id)
+                if causes is None:
+                    self[fact_id] = causes = fact_causes(ref)
+                for cause in causes:
+                    found.setdefault(cause)
+        return list(found)
