@@ -9,7 +9,7 @@ from typing import NamedTuple
 from expert.engine.compiler import to_experta
 from expert.engine.evidence import sorted_causes
 from expert.errors import FiringLimitError
-from expert.engine.trace import FactRef, Firing, Source, builder
+from expert.engine.trace import FactRef, Firing, Source, builder, trusted
 from expert.facts import Finding
 from expert.facts.vocabulary import display
 from expert.rules.knowledge import KnowledgeBase
@@ -76,11 +76,11 @@ class Recorder:
             if ref is None:
                 fact, text, causes = _finding(content)
                 declared = engine.declare_concluded(to_experta("finding", {"name": name, "about": about, "basis": basis}))
-                ref = _FACT_REF({
+                ref = _DERIVED_REF({
                     "id": f"d{len(self._derived_by_content) + 1}",
                     "origin": "rule",
                     "kind": "finding",
-                    "fact": fact,
+                    "fact": dict(fact),  # a copy: `fact` is _finding's, shared by every run
                     "text": text,
                     "derived_by": number,
                 })
@@ -100,14 +100,17 @@ class Recorder:
                 "bindings": {k: v if v.__class__ is str else str(jsonable(v)) for k, v in sorted(bindings.items())},
                 "concluded": concluded,
                 "text": text,
-                "sources": plan.sources,
+                "sources": list(plan.sources),  # a copy: the plan's list serves every firing of the rule
                 "authority": rule.authority,
             })
         )
 
 
 _FACT_REF = builder(FactRef)
-_FIRING = builder(Firing)
+# A firing and a derived fact are made of values the recorder has just made or checked (a finding
+# is validated once per content, in _finding): not validated again, hundreds of times a run.
+_DERIVED_REF = trusted(FactRef)
+_FIRING = trusted(Firing)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
