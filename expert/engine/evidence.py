@@ -265,10 +265,12 @@ def _rank(pair: tuple) -> tuple:
     return pair[0]
 
 
-def assess(kb: KnowledgeBase, conclusions, firings, told: dict, users_by: dict | None = None) -> list[Cause]:
+def assess(
+    kb: KnowledgeBase, conclusions, firings, told: dict, users_by: dict | None = None, known: dict | None = None
+) -> list[Cause]:
     """Rank the causes the report's firings bear on. `told` maps fact ids to the person's facts.
-    `users_by` maps each firing's number to the person's facts it matched, as build_report worked
-    them out; optional."""
+    Optional, as build_report worked them out: `users_by` maps each firing's number to the
+    person's facts it matched; `known` maps fact ids to the causes each bears on (fact_causes)."""
     tallies: dict[str, _Tally] = {}
     if users_by is None:
         users_by = {f.number: [r for r in f.matched if r.origin == "user"] for f in firings}
@@ -293,15 +295,21 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict, users_by: dict |
     # The person's food and habit answers: counted as evidence, but not called signs.
     food_ids = {fid for fid, fact in told.items() if getattr(fact, "kind", None) in _FOOD_KINDS}
     shared: dict[str, int] = {}  # shared_by of each of the person's facts, by id, once per report
+    if known is None:
+        known = {}
     for firing in firings:
-        users = users_by[firing.number]
         for concluded in firing.concluded:
+            # Most findings bear on no cause; those whose causes are known to be none are passed
+            # over without looking at them again.
+            if not known.get(concluded.id, True):
+                continue
             finding = concluded.fact
             name, about = finding.get("name"), finding.get("about")
             try:
                 causes = _finding_causes(name, about)
             except TypeError:  # a value that cannot be hashed
                 causes = causes_of_fact("finding", finding)
+            users = users_by[firing.number]
             for cause in causes:
                 t = tally(cause)
                 t.first = min(t.first, firing.number)
@@ -343,9 +351,7 @@ def assess(kb: KnowledgeBase, conclusions, firings, told: dict, users_by: dict |
     # What speaks against: a ruled-out conclusion's own facts, by the cause each bears on, and
     # for one that says what contradicts a rule, the causes that rule would have concluded.
     ruled_out = _ruled_out(kb)
-    for firing in firings:
-        if firing.rule not in ruled_out:
-            continue
+    for firing in [f for f in firings if f.rule in ruled_out]:
         rule = kb.rule(firing.rule)
         targets: set[str] = set()
         if rule.contradicts:
@@ -488,10 +494,17 @@ def _reason(
             parts.append(f"{_LABELS[kind]}: {', '.join(_item(e) for e in items)}")
         if kind == "high_dose" and "over_time" in by_kind:
             parts.append("enough, by dose or time, to risk nerve damage")
-    rest = [e for e in evidence if e.kind in ("shared", "missing_food") and e.fact not in alone]
-    own = [e for e in rest if e.shared_with <= 1 and not _is_food(e)]
-    shared = [e for e in rest if e.shared_with > 1 and not _is_food(e)]
-    foods = [e for e in rest if _is_food(e)]
+    # The rest, in one pass: signs the documents list for it (shared with no other cause or with
+    # some), and missing foods or habits.
+    own, shared, foods = [], [], []
+    for e in evidence:
+        if e.kind in ("shared", "missing_food") and e.fact not in alone:
+            if e.kind == "missing_food" or e.fact in food_ids:  # _is_food(e)
+                foods.append(e)
+            elif e.shared_with > 1:
+                shared.append(e)
+            else:
+                own.append(e)
     if own:
         parts.append("a sign the documents list for it: " + ", ".join(map(_item, own)))
     if shared:

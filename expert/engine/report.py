@@ -3,6 +3,7 @@ and the possible causes ranked by the evidence that bears on each."""
 
 import itertools
 import re
+from collections import defaultdict
 from functools import cache
 from operator import itemgetter
 
@@ -108,10 +109,10 @@ _REPORT = builder(Report)
 def _chains(firings: list[Firing]) -> dict[int, set[int]]:
     """For each firing, the firings it rests on (itself included), through every firing that
     concluded one of the derived facts it matched. The rule graph has no cycles (`expert check`)."""
-    derivers: dict[str, list[int]] = {}
+    derivers: defaultdict[str, list[int]] = defaultdict(list)  # no empty list made per fact seen again
     for firing in firings:
         for ref in firing.concluded:
-            derivers.setdefault(ref.id, []).append(firing.number)
+            derivers[ref.id].append(firing.number)
     # A firing's chain is its own number and the chains of the firings behind it. Those are
     # mostly earlier firings, so one pass in firing order works out nearly every chain with no
     # call per firing (the recursion below made four calls a firing). A firing resting on a fact
@@ -164,23 +165,34 @@ def _joined(values: list[str]) -> str:
     return listed([display(v) for v in dict.fromkeys(values)])
 
 
-def _merged_text(rule, firings: list[Firing]) -> str:
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def _merged_text(rule, firings: list[Firing], order: dict | None = None) -> str:
     """A rule's text for all its firings: each variable names every value it took, in the order
-    of the rule's `one_of` where it has one (else alphabetical), whatever order they fired in."""
+    of the rule's `one_of` where it has one (else alphabetical), whatever order they fired in.
+    `order` is _one_of_order(rule), if worked out already."""
     if len(firings) == 1 or len({f.text for f in firings}) == 1:
         return firings[0].text
-    order = {}
-    for condition in rule.when:
-        for test in condition.where.values():
-            if isinstance(test, OneOf):
-                order[test.bind[1:]] = {str(v): i for i, v in enumerate(test.one_of)}
+    if order is None:
+        order = _one_of_order(rule)
 
     def values(name: str) -> str:
         found = {f.bindings[name] for f in firings if name in f.bindings}
         rank = order.get(name, {})
         return _joined(sorted(found, key=lambda v: (rank.get(v, len(rank)), v)))
 
-    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: values(m.group(1)), rule.text)
+    return _PLACEHOLDER.sub(lambda m: values(m.group(1)), rule.text)
+
+
+def _one_of_order(rule) -> dict[str, dict[str, int]]:
+    """For each variable a `one_of` binds, each value's place in that list."""
+    order = {}
+    for condition in rule.when:
+        for test in condition.where.values():
+            if isinstance(test, OneOf):
+                order[test.bind[1:]] = {str(v): i for i, v in enumerate(test.one_of)}
+    return order
 
 
 def build_report(
@@ -218,7 +230,7 @@ def build_report(
     ranked = []
     rules = _rule_parts(kb)
     for rule_id, group in by_rule.items():
-        rule, parts, category_order = rules[rule_id]
+        rule, parts, category_order, one_of_order = rules[rule_id]
         first = group[0]
         if len(group) == 1:  # most rules fire once
             behind = chains[first.number]
@@ -229,7 +241,7 @@ def build_report(
             behind = set().union(*(chains[f.number] for f in group))
             because = {ref.id: ref for f in group for ref in f.matched}
             concluded = {ref.id: ref for f in group for ref in f.concluded}
-            text = _merged_text(rule, group)
+            text = _merged_text(rule, group, one_of_order)
         # The firings behind it that matched something the person said: as many lines of
         # evidence (conclusion.lines_of_evidence(...), without walking the chain again).
         on_told_behind = behind & on_told
@@ -255,7 +267,7 @@ def build_report(
         "conclusions": conclusions,
         "derived": list(derived.values()),
         "fired": firings,
-        "causes": assess(kb, conclusions, firings, told or {}, users_by),
+        "causes": assess(kb, conclusions, firings, told or {}, users_by, causes_by_id),
         "unused": [ref for ref in facts if ref.id not in used],
     })
 
@@ -263,13 +275,15 @@ def build_report(
 @cache
 def _rule_parts(kb: KnowledgeBase) -> dict[str, tuple]:
     """Per rule, once per knowledge base: the rule, the fields of its conclusion that are the
-    rule's own whatever it fired on, and its category's place in the order."""
+    rule's own whatever it fired on, its category's place in the order, and the order of the
+    values its `one_of`s bind (for its text merged over several firings)."""
     return {
         rule.id: (
             rule,
             {"rule": rule.id, "title": rule.title, "category": rule.category, "hedge": rule.hedge,
              "own_advice": rule.own_advice, "contradicts": rule.contradicts},
             CATEGORY_ORDER[rule.category],
+            _one_of_order(rule),
         )
         for rule in kb.rules
     }
