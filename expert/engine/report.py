@@ -236,11 +236,13 @@ def build_report(
             behind = chains[first.number]
             because = {ref.id: ref for ref in first.matched}
             concluded = {ref.id: ref for ref in first.concluded}
+            numbers = [first.number]
             text = first.text
         else:
             behind = set().union(*(chains[f.number] for f in group))
             because = {ref.id: ref for f in group for ref in f.matched}
             concluded = {ref.id: ref for f in group for ref in f.concluded}
+            numbers = [f.number for f in group]
             text = _merged_text(rule, group, one_of_order)
         # The firings behind it that matched something the person said: as many lines of
         # evidence (conclusion.lines_of_evidence(...), without walking the chain again).
@@ -252,7 +254,7 @@ def build_report(
             "sources": first.sources,
             "authority": first.authority,
             "because": list(because.values()),
-            "firings": [f.number for f in group],
+            "firings": numbers,
             "concluded": list(concluded.values()),
             "grounds": sorted(told_ids, key=told_order.__getitem__),
             "chain": sorted(behind),
