@@ -111,8 +111,9 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
     concluded one of the derived facts it matched. The rule graph has no cycles (`expert check`)."""
     derivers: defaultdict[str, list[int]] = defaultdict(list)  # no empty list made per fact seen again
     for firing in firings:
+        number = firing.number
         for ref in firing.concluded:
-            derivers[ref.id].append(firing.number)
+            derivers[ref.id].append(number)
     # A firing's chain is its own number and the chains of the firings behind it. Those are
     # mostly earlier firings, so one pass in firing order works out nearly every chain with no
     # call per firing (the recursion below made four calls a firing). A firing resting on a fact
@@ -125,7 +126,8 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
     while waiting:
         later = []
         for firing in waiting:
-            found = {firing.number}
+            number = firing.number
+            found = {number}
             for ref in firing.matched:
                 if ref.origin == "rule":
                     for n in derivers.get(ref.id, ()):
@@ -138,7 +140,7 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
                     later.append(firing)
                     break
             else:
-                chains[firing.number] = found
+                chains[number] = found
         if len(later) == len(waiting):
             by_number = {f.number: f for f in firings}
             memo: dict[int, set[int]] = {}
@@ -213,13 +215,15 @@ def build_report(
     on_told: set[int] = set()
     by_rule: dict[str, list[Firing]] = {}
     for firing in firings:
-        users_by[firing.number] = users = [ref for ref in firing.matched if ref.origin == "user"]
+        # A field of a pydantic model costs several times a local variable to read: each once.
+        number, rule_id = firing.number, firing.rule
+        users_by[number] = users = [ref for ref in firing.matched if ref.origin == "user"]
         if users:
-            told_by[firing.number] = [ref.id for ref in users]
-            on_told.add(firing.number)
-        group = by_rule.get(firing.rule)
+            told_by[number] = [ref.id for ref in users]
+            on_told.add(number)
+        group = by_rule.get(rule_id)
         if group is None:
-            by_rule[firing.rule] = [firing]
+            by_rule[rule_id] = [firing]
         else:
             group.append(firing)
     used = set().union(*told_by.values())
@@ -233,10 +237,10 @@ def build_report(
         rule, parts, category_order, one_of_order = rules[rule_id]
         first = group[0]
         if len(group) == 1:  # most rules fire once
-            behind = chains[first.number]
+            numbers = [first.number]
+            behind = chains[numbers[0]]
             because = {ref.id: ref for ref in first.matched}
             concluded = {ref.id: ref for ref in first.concluded}
-            numbers = [first.number]
             text = first.text
         else:
             behind = set().union(*(chains[f.number] for f in group))
@@ -260,7 +264,7 @@ def build_report(
             "chain": sorted(behind),
             "causes": causes_by_id.of(concluded, because),
         })
-        ranked.append(((category_order, -len(told_ids), -len(on_told_behind), first.number), conclusion))
+        ranked.append(((category_order, -len(told_ids), -len(on_told_behind), numbers[0]), conclusion))
     ranked.sort(key=_RANK)
     conclusions = [conclusion for _, conclusion in ranked]
     derived = {r.id: r for f in firings for r in f.concluded}
