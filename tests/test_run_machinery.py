@@ -80,16 +80,18 @@ def test_a_pooled_engine_holds_no_facts_between_consultations():
         assert not engine.agenda.activations
 
 
-def test_firings_and_derived_facts_built_without_validation_are_what_validation_gives():
-    # The recorder builds them with trace.trusted: each must equal the same fields validated, set
-    # the same fields in the model's order, and share no list or dict with another record or with
-    # the recorder's caches (a caller changing one would change the others).
+def test_records_built_without_validation_are_what_validation_gives():
+    # The recorder builds firings and derived facts, and the report its conclusions, with
+    # trace.trusted: each must equal the same fields validated, set the same fields in the model's
+    # order, and share no list or dict with another record or with a cache (a caller changing one
+    # would change the others).
+    from expert.engine.report import Conclusion
     from expert.engine.trace import FactRef, Firing
 
     first = expert.consult([symptom("twitching", "legs"), level("vitamin_d", "low"), level("magnesium", "low")])
     again = expert.consult([symptom("twitching", "legs"), level("vitamin_d", "low")])
     assert first.fired and first.derived
-    for model, records in ((Firing, first.fired), (FactRef, first.derived)):
+    for model, records in ((Firing, first.fired), (FactRef, first.derived), (Conclusion, first.conclusions)):
         for record in records:
             validated = model.model_validate(record.model_dump())
             assert record == validated
@@ -97,4 +99,7 @@ def test_firings_and_derived_facts_built_without_validation_are_what_validation_
             assert record.model_fields_set == validated.model_fields_set
     containers = [id(c) for f in first.fired + again.fired for c in (f.matched, f.bindings, f.concluded, f.sources)]
     containers += [id(ref.fact) for ref in first.derived + again.derived]
+    containers += [id(c) for conclusion in first.conclusions + again.conclusions
+                   for c in (conclusion.sources, conclusion.causes, conclusion.because, conclusion.firings,
+                             conclusion.concluded, conclusion.grounds, conclusion.chain)]
     assert len(containers) == len(set(containers))

@@ -10,7 +10,7 @@ from operator import itemgetter
 from pydantic import BaseModel, ConfigDict, Field
 
 from expert.engine.evidence import Cause, Evidence, assess, fact_causes
-from expert.engine.trace import FactRef, Firing, Source, builder
+from expert.engine.trace import FactRef, Firing, Source, builder, trusted
 from expert.facts.vocabulary import display, listed
 from expert.rules.knowledge import KnowledgeBase
 from expert.rules.schema import CATEGORY_ORDER, Authority, Category, OneOf
@@ -102,7 +102,9 @@ class Report(BaseModel):
         return list(dict.fromkeys(f.rule for f in self.fired))
 
 
-_CONCLUSION = builder(Conclusion)
+# A conclusion is made of what the recorder and the rule already hold, checked there: not validated
+# again, once for each of the hundreds a large knowledge base concludes.
+_CONCLUSION = trusted(Conclusion)
 _REPORT = builder(Report)
 
 
@@ -234,7 +236,7 @@ def build_report(
     ranked = []
     rules = _rule_parts(kb)
     for rule_id, group in by_rule.items():
-        rule, parts, category_order, one_of_order = rules[rule_id]
+        rule, (title, category, hedge, own_advice, contradicts), category_order, one_of_order = rules[rule_id]
         first = group[0]
         if len(group) == 1:  # most rules fire once
             numbers = [first.number]
@@ -252,17 +254,23 @@ def build_report(
         # evidence (conclusion.lines_of_evidence(...), without walking the chain again).
         on_told_behind = behind & on_told
         told_ids = {fact_id for n in on_told_behind for fact_id in told_by[n]}
+        # Every field, in the model's order (trace.trusted); each list a new one.
         conclusion = _CONCLUSION({
-            **parts,
+            "rule": rule_id,
+            "title": title,
+            "category": category,
+            "hedge": hedge,
             "text": text,
-            "sources": first.sources,
+            "sources": list(first.sources),
             "authority": first.authority,
+            "own_advice": own_advice,
+            "contradicts": contradicts,
+            "causes": causes_by_id.of(concluded, because),
             "because": list(because.values()),
             "firings": numbers,
             "concluded": list(concluded.values()),
             "grounds": sorted(told_ids, key=told_order.__getitem__),
             "chain": sorted(behind),
-            "causes": causes_by_id.of(concluded, because),
         })
         ranked.append(((category_order, -len(told_ids), -len(on_told_behind), numbers[0]), conclusion))
     ranked.sort(key=_RANK)
@@ -286,8 +294,7 @@ def _rule_parts(kb: KnowledgeBase) -> dict[str, tuple]:
     return {
         rule.id: (
             rule,
-            {"rule": rule.id, "title": rule.title, "category": rule.category, "hedge": rule.hedge,
-             "own_advice": rule.own_advice, "contradicts": rule.contradicts},
+            (rule.title, rule.category, rule.hedge, rule.own_advice, rule.contradicts),
             CATEGORY_ORDER[rule.category],
             _one_of_order(rule),
         )
