@@ -16,7 +16,7 @@ from expert.errors import (
     UnknownFactError,
 )
 from expert.engine.recorder import Recorder
-from expert.engine.report import Conclusion, Report, build_report
+from expert.engine.report import Conclusion, Report, build_report, conclusion_key
 from expert.engine.trace import Firing
 from expert.facts import FACT_MODELS, UserFact
 from expert.rules.knowledge import KnowledgeBase, KnowledgeBaseError, default_knowledge_base
@@ -177,10 +177,12 @@ class Session:
         report = build_report(self._kb, user_refs, recorder.firings, self._facts, recorder.causes)
         earlier = self._report.conclusions if self._report is not None else []
         if earlier:
-            before = {c.key for c in earlier}
-            after = {c.key for c in report.conclusions}
-            new = [c for c in report.conclusions if c.key not in before]
-            withdrawn = [c for c in earlier if c.key not in after]
+            # By Conclusion.key, each worked out once per conclusion.
+            before = set(map(conclusion_key, earlier))
+            now = list(map(conclusion_key, report.conclusions))
+            after = set(now)
+            new = [c for c, key in zip(report.conclusions, now) if key not in before]
+            withdrawn = [c for c in earlier if conclusion_key(c) not in after]
         else:  # a first run (every consult's): everything is new
             new, withdrawn = report.conclusions, []
         result = RunResult(new=new, withdrawn=withdrawn, report=report)
