@@ -103,3 +103,24 @@ def test_records_built_without_validation_are_what_validation_gives():
                    for c in (conclusion.sources, conclusion.causes, conclusion.because, conclusion.firings,
                              conclusion.concluded, conclusion.grounds, conclusion.chain)]
     assert len(containers) == len(set(containers))
+
+
+def test_a_run_frees_the_engine_s_working_memory_before_the_collector_resumes(monkeypatch):
+    # Left until the next run, the engine's facts and tokens were walked by the collection that
+    # follows the run's pause (at 50 times the knowledge base, a tenth of a run's time).
+    enabled_at_reset = []
+    session = expert.Session()
+    real_reset = type(session._engine).reset
+
+    def spying(engine, **kwargs):
+        enabled_at_reset.append(gc.isenabled())
+        return real_reset(engine, **kwargs)
+
+    monkeypatch.setattr(type(session._engine), "reset", spying)
+    session.tell(symptom("twitching", "eyelids"))
+    session.tell(level("magnesium", "low"))
+    assert session.run().report.fired
+    assert enabled_at_reset == [False], "reset once, inside the pause"
+    assert len(session._engine.facts) == 1, "only what a reset declares (experta's InitialFact) is left"
+    session.run()  # the next run finds the engine clean and does not reset it first
+    assert enabled_at_reset == [False, False]

@@ -173,6 +173,13 @@ class Session:
         finally:
             engine.running = False
             engine.recorder = None
+            # The engine reset now, while the collector is still paused, not when the next run
+            # starts: its working memory (facts, tokens, activations: most of the objects a run
+            # makes) is freed by reference counting here, and the collection that follows the pause
+            # walks only the report. Left for the next run, that collection walked all of it: at
+            # 50 times the knowledge base, 35 ms a run against 3.4 ms.
+            engine.reset()
+            self._clean_engine = engine
         user_refs = sorted(recorder.user_refs, key=_told_order)
         report = build_report(self._kb, user_refs, recorder.firings, self._facts, recorder.causes)
         earlier = self._report.conclusions if self._report is not None else []
@@ -244,9 +251,8 @@ def consult(facts, *, knowledge_base: KnowledgeBase | None = None, max_firings: 
     session = Session(knowledge_base, max_firings=max_firings)
     for _, fact, key in parsed:
         session._tell_parsed(fact, key)
-    # The engine is reset while the collector is still paused: the run's tokens and facts are
-    # then freed by reference counting, and the collection that follows the pause walks only
-    # the report instead of the whole of the engine's working memory.
+    # The engine goes back to the pool while the collector is still paused (a run leaves it reset,
+    # see Session._run): nothing of the run but the report is left for the collection to walk.
     with _gc_paused():
         try:
             return session.run().report
@@ -318,7 +324,8 @@ def _take_engine(kb: KnowledgeBase):
 
 def _give_back(session: "Session") -> None:
     engine, session._engine = session._engine, None
-    engine.reset()
+    if engine is not session._clean_engine:  # a run that failed before its engine ran leaves it unreset
+        engine.reset()
     idle = _IDLE_ENGINES.setdefault(session._kb, [])
     if len(idle) < _MAX_IDLE:
         idle.append(engine)
