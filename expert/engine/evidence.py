@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 from pydantic import BaseModel, ConfigDict
 
@@ -256,24 +257,19 @@ def _ruled_out(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(rule.id for rule in kb.rules if rule.category == "ruled_out")
 
 
+_RANK = itemgetter(0)  # a ranked pair's rank, as report.py sorts its conclusions
+
+
 def _evidence_order(e: Evidence) -> tuple:
     """Heaviest first, then in the order the person told the facts (`u1`, `u2`, ...)."""
     return (-e.weight, int(e.fact[1:]))
 
 
-def _rank(pair: tuple) -> tuple:
-    return pair[0]
-
-
-def assess(
-    kb: KnowledgeBase, conclusions, firings, told: dict, users_by: dict | None = None, known: dict | None = None
-) -> list[Cause]:
-    """Rank the causes the report's firings bear on. `told` maps fact ids to the person's facts.
-    Optional, as build_report worked them out: `users_by` maps each firing's number to the
-    person's facts it matched; `known` maps fact ids to the causes each bears on (fact_causes)."""
+def assess(kb: KnowledgeBase, conclusions, firings, told: dict, users_by: dict, known: dict) -> list[Cause]:
+    """Rank the causes the report's firings bear on. `told` maps fact ids to the person's facts;
+    as build_report worked them out, `users_by` maps each firing's number to the person's facts it
+    matched and `known` maps fact ids to the causes each bears on (fact_causes)."""
     tallies: dict[str, _Tally] = {}
-    if users_by is None:
-        users_by = {f.number: [r for r in f.matched if r.origin == "user"] for f in firings}
     by_number = None  # firings by number, for the chain behind a link: made only if there is one
 
     def tally(cause: str) -> _Tally:
@@ -295,8 +291,6 @@ def assess(
     # The person's food and habit answers: counted as evidence, but not called signs.
     food_ids = {fid for fid, fact in told.items() if getattr(fact, "kind", None) in _FOOD_KINDS}
     shared: dict[str, int] = {}  # shared_by of each of the person's facts, by id, once per report
-    if known is None:
-        known = {}
     for firing in firings:
         for concluded in firing.concluded:
             # Most findings bear on no cause; those whose causes are known to be none are passed
@@ -400,7 +394,7 @@ def assess(
                 }),
             )
         )
-    out.sort(key=_rank)
+    out.sort(key=_RANK)
     return [cause for _, cause in out]
 
 
@@ -499,7 +493,7 @@ def _reason(
     own, shared, foods = [], [], []
     for e in evidence:
         if e.kind in ("shared", "missing_food") and e.fact not in alone:
-            if e.kind == "missing_food" or e.fact in food_ids:  # _is_food(e)
+            if _is_food(e):
                 foods.append(e)
             elif e.shared_with > 1:
                 shared.append(e)

@@ -2,7 +2,6 @@
 and the possible causes ranked by the evidence that bears on each."""
 
 import itertools
-import re
 from collections import defaultdict
 from functools import cache
 from operator import attrgetter, itemgetter
@@ -13,7 +12,7 @@ from expert.engine.evidence import Cause, Evidence, assess, fact_causes
 from expert.engine.trace import FactRef, Firing, Source, builder, trusted
 from expert.facts.vocabulary import display, listed
 from expert.rules.knowledge import KnowledgeBase
-from expert.rules.schema import CATEGORY_ORDER, Authority, Category, OneOf
+from expert.rules.schema import CATEGORY_ORDER, PLACEHOLDER, Authority, Category, OneOf
 
 __all__ = ["DISCLAIMER", "Cause", "Conclusion", "Evidence", "Report", "build_report"]
 
@@ -169,24 +168,19 @@ def _joined(values: list[str]) -> str:
     return listed([display(v) for v in dict.fromkeys(values)])
 
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-
-
-def _merged_text(rule, firings: list[Firing], order: dict | None = None) -> str:
+def _merged_text(rule, firings: list[Firing], order: dict) -> str:
     """A rule's text for all its firings: each variable names every value it took, in the order
     of the rule's `one_of` where it has one (else alphabetical), whatever order they fired in.
-    `order` is _one_of_order(rule), if worked out already."""
+    `order` is _one_of_order(rule), worked out once per knowledge base."""
     if len(firings) == 1 or len({f.text for f in firings}) == 1:
         return firings[0].text
-    if order is None:
-        order = _one_of_order(rule)
 
     def values(name: str) -> str:
         found = {f.bindings[name] for f in firings if name in f.bindings}
         rank = order.get(name, {})
         return _joined(sorted(found, key=lambda v: (rank.get(v, len(rank)), v)))
 
-    return _PLACEHOLDER.sub(lambda m: values(m.group(1)), rule.text)
+    return PLACEHOLDER.sub(lambda m: values(m.group(1)), rule.text)
 
 
 def _one_of_order(rule) -> dict[str, dict[str, int]]:
