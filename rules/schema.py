@@ -28,6 +28,8 @@ Category = Literal[
 CATEGORY_ORDER: dict[str, int] = {c: i for i, c in enumerate(typing.get_args(Category))}
 
 _VARIABLE = re.compile(r"^\?[a-z_][a-z0-9_]*$")
+# A `{name}` in a rule's text, where the value its variable `?name` took is written.
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _Scalar = str | bool | int | float
 
 
@@ -262,14 +264,14 @@ class Rule(BaseModel):
             for value in (conclusion.about, conclusion.basis):
                 if is_variable(value) and value not in bound:
                     raise ValueError(f"rule {self.id}: conclusion uses unbound variable {value}")
-        for name in re.findall(r"\{([a-z_][a-z0-9_]*)\}", self.text):
+        for name in PLACEHOLDER.findall(self.text):
             if "?" + name not in bound:
                 raise ValueError(f"rule {self.id}: text uses {{{name}}}, which no condition binds")
         hedge = (self.hedge or "").casefold()
         if hedge and not any(re.search(r"\b" + re.escape(hedge) + r"\b", s.quote.casefold()) for s in self.sources):
             raise ValueError(f"rule {self.id}: hedge {self.hedge!r} does not stand in any of its quotes")
         for unless in self.unless:
-            for name in re.findall(r"\{([a-z_][a-z0-9_]*)\}", unless.text):
+            for name in PLACEHOLDER.findall(unless.text):
                 if "?" + name not in bound | unless.condition(absent=False).variables():
                     raise ValueError(f"rule {self.id}: an unless text uses {{{name}}}, which no condition binds")
             if not unless.condition(absent=True).variables() <= bound:

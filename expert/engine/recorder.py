@@ -1,7 +1,6 @@
 """Recording firings while experta runs: the right-hand side of every compiled rule lands here."""
 
 import json
-import re
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -13,7 +12,7 @@ from expert.engine.trace import FactRef, Firing, Source, builder, trusted
 from expert.facts import Finding
 from expert.facts.vocabulary import display
 from expert.rules.knowledge import KnowledgeBase
-from expert.rules.schema import Rule, is_variable
+from expert.rules.schema import PLACEHOLDER, Rule, is_variable
 
 
 def jsonable(value):
@@ -111,7 +110,6 @@ _FACT_REF = builder(FactRef)
 # is validated once per content, in _finding): not validated again, hundreds of times a run.
 _DERIVED_REF = trusted(FactRef)
 _FIRING = trusted(Firing)
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 class _Plan(NamedTuple):
@@ -141,7 +139,7 @@ def _plans(kb: KnowledgeBase) -> dict[str, _Plan]:
             ))
         plans[rule.id] = _Plan(
             conclusions=tuple(conclusions),
-            template=tuple(_PLACEHOLDER.split(rule.text)) if _PLACEHOLDER.search(rule.text) else (),
+            template=tuple(PLACEHOLDER.split(rule.text)) if PLACEHOLDER.search(rule.text) else (),
             sources=[Source(document=s.document, title=docs[s.document].title, quote=s.quote) for s in rule.sources],
         )
     return plans
