@@ -65,8 +65,14 @@ class FastJoinNode(OrdinaryMatchNode):
     """
 
     def _reset(self):
-        self.left_memory = []
-        self.right_memory = []
+        # Emptied in place (here and in the other nodes): new containers at every reset were
+        # young objects the garbage collector walked after every run.
+        if hasattr(self, "left_memory"):
+            self.left_memory.clear()
+            self.right_memory.clear()
+        else:
+            self.left_memory = []
+            self.right_memory = []
 
     def _activate_left(self, token):
         tag, data, context = token
@@ -117,8 +123,12 @@ class FastNotNode(NotNode):
 
     def _reset(self):
         # key -> [count of agreeing right tokens, facts, context]
-        self.left_memory = {}
-        self.right_memory = []
+        if hasattr(self, "left_memory"):
+            self.left_memory.clear()
+            self.right_memory.clear()
+        else:
+            self.left_memory = {}
+            self.right_memory = []
 
     def _activate_left(self, token):
         tag, data, context = token
@@ -189,7 +199,10 @@ class FastConflictSetNode(ConflictSetNode):
     """experta's ConflictSetNode, marking itself as changed so that only it is asked."""
 
     def _reset(self):
-        self.memory = set()
+        if hasattr(self, "memory"):
+            self.memory.clear()
+        else:
+            self.memory = set()
         if not hasattr(self, "_rule_hash"):
             self._rule_hash = hash(self.rule)  # the rule does not change once the network is built
 
@@ -596,16 +609,17 @@ class FastReteMatcher(ReteMatcher):
             # ConflictSetNode.get_activations, written out: a node usually has only additions.
             if node.added:
                 added.extend(node.added)
-                node.added = set()
+                node.added.clear()
             if node.removed:
                 removed.extend(node.removed)
-                node.removed = set()
+                node.removed.clear()
         return added, removed
 
     def reset(self):
         # Activations not yet collected (a run stopped by an error) are dropped with the rest.
         for node in self._pending_nodes.values():
-            node.added, node.removed = set(), set()
+            node.added.clear()
+            node.removed.clear()
         self._pending_nodes.clear()
         if self.fast:
             for node in self._touched_nodes.values():

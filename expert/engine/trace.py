@@ -68,14 +68,21 @@ def trusted(model: type[M]) -> Callable[[dict], M]:
     sixth of the time of a firing. Values shared with anything else (a cached dict, a rule's list
     of sources) must be copied by the caller, as validation would have. tests/test_run_machinery.py
     checks that what is built this way equals the same fields validated.
+
+    As every field is given, the records of a model share one set of the fields set: pydantic
+    changes that set only on a copy (`model_copy`), and a frozen model's own is never changed.
+    One set fewer per record is one object fewer for the garbage collector to walk after a run.
     """
+    if not model.model_config.get("frozen"):
+        raise TypeError(f"{model.__name__} is not frozen: its instances cannot share their set of fields")
     new = object.__new__
     set_attribute = object.__setattr__
+    every_field = set(model.model_fields)
 
     def build(fields: dict) -> M:
         instance = new(model)
         set_attribute(instance, "__dict__", fields)
-        set_attribute(instance, "__pydantic_fields_set__", set(fields))
+        set_attribute(instance, "__pydantic_fields_set__", every_field)
         set_attribute(instance, "__pydantic_extra__", None)
         set_attribute(instance, "__pydantic_private__", None)
         return instance
