@@ -62,3 +62,20 @@ def test_a_cycle_gives_what_the_recursion_gave():
     ]
     for firings in loops:
         assert _chains(firings) == _by_recursion(firings)
+
+
+def test_a_finding_concluded_by_several_firings_and_matched_by_several():
+    # As in a knowledge base with many rules to one finding: d1 is concluded by 1, 2 and (later)
+    # 6, and matched by 3, 4 and 5. What lies behind d1 is worked out once, when all three have
+    # settled, and is the same for each firing that matched it; one deriver's chain is shared,
+    # not copied, and must not change when a later chain is built from it.
+    firings = [
+        _firing(1, ["u1"], ["d1"]), _firing(2, ["u2"], ["d1", "d2"]), _firing(3, ["d1"], ["d3"]),
+        _firing(4, ["d1", "d2"], ["d4"]), _firing(5, ["d1", "d4"], ["d5"]), _firing(6, ["u3"], ["d1"]),
+        _firing(7, ["d2"], ["d7"]), _firing(8, ["d7"], ["d8"]),
+    ]
+    chains = _chains(firings)
+    assert chains == _by_recursion(firings)
+    assert chains[3] == {1, 2, 3, 6}
+    assert chains[5] == {1, 2, 4, 5, 6}
+    assert chains[2] == {2} and chains[7] == {2, 7} and chains[8] == {2, 7, 8}

@@ -123,6 +123,10 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
     # none means a cycle: then the recursion works out every chain, as it always did, its guard
     # deciding what a cycle's chains hold.
     chains: dict[int, set[int]] = {}
+    # What lies behind a derived fact, the chains of every firing that concluded it, is worked out
+    # once, when they are all settled, for every firing that matched it: a finding concluded by
+    # many firings and matched by many (as in a large knowledge base) cost a union for each pair.
+    behind_fact: dict[str, set[int]] = {}
     waiting = firings
     while waiting:
         later = []
@@ -131,15 +135,14 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
             found = {number}
             for ref in firing.matched:
                 if ref.origin == "rule":
-                    for n in derivers.get(ref.id, ()):
-                        chain = chains.get(n)
-                        if chain is None:  # not settled yet
+                    behind = behind_fact.get(ref.id)
+                    if behind is None:
+                        behind = _behind(derivers.get(ref.id, ()), chains)
+                        if behind is None:  # a firing behind it not settled yet
+                            later.append(firing)
                             break
-                        found |= chain
-                    else:
-                        continue
-                    later.append(firing)
-                    break
+                        behind_fact[ref.id] = behind
+                    found |= behind
             else:
                 chains[number] = found
         if len(later) == len(waiting):
@@ -148,6 +151,20 @@ def _chains(firings: list[Firing]) -> dict[int, set[int]]:
             return {f.number: _chain_of(f.number, by_number, derivers, memo) for f in firings}
         waiting = later
     return chains
+
+
+def _behind(numbers: list[int], chains: dict[int, set[int]]) -> set[int] | None:
+    """The union of the chains of the firings numbered, or None while one is not settled. One
+    firing's chain is given as it is (never changed once settled), not copied."""
+    if len(numbers) == 1:
+        return chains.get(numbers[0])
+    behind = set()
+    for n in numbers:
+        chain = chains.get(n)
+        if chain is None:
+            return None
+        behind |= chain
+    return behind
 
 
 def _chain_of(number: int, by_number: dict, derivers: dict, memo: dict) -> set[int]:
