@@ -13,6 +13,12 @@ smallest knowledge base is run ten times a round, its time divided by ten. CLIPS
 Ours is `Session.run` on a session told the rich case (engine, firing record and report); CLIPS is
 the exported knowledge base with its firing trace. Prints medians, the ratio at each size, and with
 --repeat, each repetition on its own line. Asserts nothing.
+
+Then, from the medians of all passes, each run split into a cost a firing and a cost a run, as a
+line through the smallest and the largest size: a run at a larger size costs its firings more
+(`beyond`: the extra time over the extra firings), and what a run costs beyond its firings at the
+smallest size is the rest (`fixed`). The ratio at the largest sizes tends to the ratio of the costs
+a firing; at the smallest, each side's fixed cost weighs in too.
 """
 
 import argparse
@@ -30,22 +36,23 @@ from expert.rules.knowledge import default_knowledge_base  # noqa: E402
 from run import CLOCK, FreshClips, settle  # noqa: E402
 
 
-def contenders(factors: list[int]) -> tuple[dict, list]:
-    """(name -> (run, repeats)) for ours and CLIPS at each factor, and CLIPS's renewers."""
+def contenders(factors: list[int]) -> tuple[dict, list, dict]:
+    """(name -> (run, repeats)) for ours and CLIPS at each factor, CLIPS's renewers, and the
+    firings of a run at each factor."""
     kb = default_knowledge_base()
-    runs, renewers = {}, []
+    runs, renewers, firings = {}, [], {}
     for factor in factors:
         scaled = scaled_knowledge_base(kb, factor)
         session = expert.Session(scaled, max_firings=10**7)
         for fact in RICH_CASE:
             session.tell(fact)
-        session.run()
+        firings[factor] = len(session.run().report.fired)
         clips = FreshClips(scaled, every=100)
         renewers.append(clips.renew)
         repeats = 10 if factor == min(factors) else 1
         runs[(factor, "ours")] = (session.run, repeats)
         runs[(factor, "CLIPS")] = (lambda clips=clips: clips.run(RICH_CASE, limit=10**7), repeats)
-    return runs, renewers
+    return runs, renewers, firings
 
 
 def one_pass(runs: dict, renewers: list, rounds: int) -> dict:
@@ -74,16 +81,45 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=150)
     parser.add_argument("--repeat", type=int, default=1, help="passes of all the rounds, each printed")
     args = parser.parse_args()
-    runs, renewers = contenders(args.factors)
+    runs, renewers, firings = contenders(args.factors)
     print("| pass | " + " | ".join(f"x{f}: ours, CLIPS, ratio" for f in args.factors) + " |")
     print("|---" * (len(args.factors) + 1) + "|")
+    passes = []
     for n in range(args.repeat):
         medians = one_pass(runs, renewers, args.rounds)
+        passes.append(medians)
         cells = []
         for f in args.factors:
             ours, clips = medians[(f, "ours")], medians[(f, "CLIPS")]
             cells.append(f"{ours * 1000:.2f} ms, {clips * 1000:.2f} ms, **x{ours / clips:.3f}**")
         print(f"| {n + 1} | " + " | ".join(cells) + " |", flush=True)
+    if len(args.factors) > 1:
+        print()
+        print(per_firing(passes, args.factors, firings))
+
+
+def per_firing(passes: list[dict], factors: list[int], firings: dict) -> str:
+    """A table of the time a firing at each size (a run's time over its firings; each side's median
+    of the passes' medians), and the line through the smallest and largest size."""
+    median = {name: statistics.median(p[name] for p in passes) for name in passes[0]}
+    lines = ["| knowledge base | firings | ours a firing | CLIPS a firing |", "|---|---|---|---|"]
+    for f in factors:
+        ours, clips = median[(f, "ours")] / firings[f], median[(f, "CLIPS")] / firings[f]
+        lines.append(f"| x{f} | {firings[f]} | {ours * 1e6:.1f} us | {clips * 1e6:.1f} us |")
+    small, large = min(factors), max(factors)
+    extra = firings[large] - firings[small]
+    beyond, fixed = {}, {}
+    for who in ("ours", "CLIPS"):
+        beyond[who] = (median[(large, who)] - median[(small, who)]) / extra
+        fixed[who] = median[(small, who)] - firings[small] * beyond[who]
+    lines.append("")
+    lines.append(
+        f"x{small} to x{large}, medians of {len(passes)} pass(es): a firing beyond the first {firings[small]} costs "
+        f"ours {beyond['ours'] * 1e6:.1f} us, CLIPS {beyond['CLIPS'] * 1e6:.1f} us "
+        f"(x{beyond['ours'] / beyond['CLIPS']:.3f}, the ratio a larger knowledge base tends to); "
+        f"a run beyond its firings costs ours {fixed['ours'] * 1e3:.2f} ms, CLIPS {fixed['CLIPS'] * 1e3:.2f} ms"
+    )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
