@@ -257,7 +257,7 @@ def _ruled_out(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(rule.id for rule in kb.rules if rule.category == "ruled_out")
 
 
-_RANK = itemgetter(0)  # a ranked pair's rank, as report.py sorts its conclusions
+_RANK = itemgetter(0)  # a ranked pair's rank, without a Python call per pair (here and in report.py)
 
 
 def _evidence_order(e: Evidence) -> tuple:

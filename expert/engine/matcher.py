@@ -65,14 +65,15 @@ class FastJoinNode(OrdinaryMatchNode):
     """
 
     def _reset(self):
-        # Emptied in place (here and in the other nodes): new containers at every reset were
-        # young objects the garbage collector walked after every run.
-        if hasattr(self, "left_memory"):
-            self.left_memory.clear()
-            self.right_memory.clear()
-        else:
-            self.left_memory = []
-            self.right_memory = []
+        self.left_memory = []
+        self.right_memory = []
+
+    def _empty(self):
+        # What a reset of the matcher calls (FastReteMatcher.reset), here and in the other fast
+        # nodes: the memories emptied in place, where new ones at every reset were young objects
+        # the garbage collector walked after every run.
+        self.left_memory.clear()
+        self.right_memory.clear()
 
     def _activate_left(self, token):
         tag, data, context = token
@@ -123,12 +124,10 @@ class FastNotNode(NotNode):
 
     def _reset(self):
         # key -> [count of agreeing right tokens, facts, context]
-        if hasattr(self, "left_memory"):
-            self.left_memory.clear()
-            self.right_memory.clear()
-        else:
-            self.left_memory = {}
-            self.right_memory = []
+        self.left_memory = {}
+        self.right_memory = []
+
+    _empty = FastJoinNode._empty
 
     def _activate_left(self, token):
         tag, data, context = token
@@ -199,12 +198,12 @@ class FastConflictSetNode(ConflictSetNode):
     """experta's ConflictSetNode, marking itself as changed so that only it is asked."""
 
     def _reset(self):
-        if hasattr(self, "memory"):
-            self.memory.clear()
-        else:
-            self.memory = set()
+        self.memory = set()
         if not hasattr(self, "_rule_hash"):
             self._rule_hash = hash(self.rule)  # the rule does not change once the network is built
+
+    def _empty(self):
+        self.memory.clear()
 
     def _activate(self, token):
         tag, data, context = token
@@ -623,7 +622,7 @@ class FastReteMatcher(ReteMatcher):
         self._pending_nodes.clear()
         if self.fast:
             for node in self._touched_nodes.values():
-                node._reset()
+                node._empty()
             self._touched_nodes.clear()
         else:
             super().reset()

@@ -4,11 +4,11 @@ and the possible causes ranked by the evidence that bears on each."""
 import itertools
 from collections import defaultdict
 from functools import cache
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from expert.engine.evidence import Cause, Evidence, assess, fact_causes
+from expert.engine.evidence import _RANK, Cause, Evidence, assess, fact_causes
 from expert.engine.trace import FactRef, Firing, Source, builder, trusted
 from expert.facts.vocabulary import display, listed
 from expert.rules.knowledge import KnowledgeBase
@@ -315,7 +315,6 @@ def _rule_parts(kb: KnowledgeBase) -> dict[str, tuple]:
 
 # Conclusion.key as a function in C: a session compares every conclusion of two runs by it.
 conclusion_key = attrgetter("rule", "text")
-_RANK = itemgetter(0)  # a ranked pair's rank, without a Python call per conclusion
 
 
 class _CausesById(dict):
