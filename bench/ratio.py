@@ -59,7 +59,7 @@ def contenders(factors: list[int]) -> tuple[dict, list, dict]:
         repeats = 10 if factor == min(factors) else 1
         runs[(factor, "ours")] = (session.run, repeats)
         runs[(factor, "CLIPS")] = (lambda clips=clips: clips.run(RICH_CASE, limit=10**7), repeats)
-        runs[(factor, "lean")] = (lambda clips=clips: clips.count_findings(RICH_CASE), repeats)
+        runs[(factor, "lean")] = (lambda clips=clips: clips.count_findings(RICH_CASE, limit=10**7), repeats)
     return runs, renewers, firings
 
 

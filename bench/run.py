@@ -167,9 +167,9 @@ class FreshClips:
         self.runs += 1
         return self.engine.run(facts, limit)
 
-    def count_findings(self, facts) -> int:
+    def count_findings(self, facts, limit: int = 10_000) -> int:
         self.runs += 1
-        return self.engine.count_findings(facts)
+        return self.engine.count_findings(facts, limit)
 
     def renew(self) -> None:
         if self.runs >= self.every:
@@ -452,11 +452,12 @@ def _side_by_side(kb, case):
     report = session.report()
     users = list(report.facts)
     # The report of the last run built again: the share of `ours` that is report.py and evidence.py.
-    fns = [session.run, engine_run, lambda: clips.run(case, limit=10**7), lambda: build_report(kb, users, report.fired, session.facts)]
+    fns = [session.run, engine_run, lambda: clips.run(case, limit=10**7), lambda: build_report(kb, users, report.fired, session.facts),
+           lambda: clips.count_findings(case, limit=10**7)]
     first = max(_once(fns))
-    ours, alone, theirs, report_time = _scaled_runs(fns, first)
+    ours, alone, theirs, report_time, lean = _scaled_runs(fns, first)
     firings = {len(report.fired), engine_run(), len(clips.run(case, limit=10**7).firings)}
-    return ours, alone, theirs, report_time, build, engine_build, load, len(report.fired), firings
+    return ours, alone, theirs, report_time, lean, build, engine_build, load, len(report.fired), firings
 
 
 def _shipped(kb, case):
@@ -486,7 +487,7 @@ def _scaling_row(label, kb, case) -> None:
     if together is None:
         row(f"scaling: {label}", stopped, stopped, "", stopped)
         return
-    ours, alone, theirs, report_time, build, engine_build, load, n, firings = together
+    ours, alone, theirs, report_time, lean, build, engine_build, load, n, firings = together
     if shipped:
         firings.add(shipped[2])
     note = f"{n} firings" + (f"; firing counts differ: {sorted(firings)}" if len(firings) > 1 else "")
@@ -494,8 +495,8 @@ def _scaling_row(label, kb, case) -> None:
         f"{ours.text()} (report {ms(report_time.median)}; build {ms(build)})",
         f"{alone.text()} (build {ms(engine_build)})",
         f"{shipped[0].text()} (build {ms(shipped[1])})" if shipped else stopped,
-        f"{theirs.text()} (load {ms(load)})",
-        f"{ratio(ours, theirs)}; engine only {ratio(alone, theirs)}",
+        f"{theirs.text()} (load {ms(load)}); trace only {lean.text()}",
+        f"{ratio(ours, theirs)}; engine only {ratio(alone, theirs)}; to trace only {ratio(ours, lean)}",
         note)
 
 
