@@ -3,6 +3,7 @@ does not move.
 
     uv run python bench/instructions.py                 # KB x1 and x10, the rich case (about 6 minutes)
     uv run python bench/instructions.py --factors 1 10 50
+    uv run python bench/instructions.py --factors 1 10 50 --only ours "CLIPS, trace only"
 
 On a shared virtual machine the time of one run moves by a fifth from one quarter of an hour to
 the next, so two commits a few per cent apart, or the ratio to CLIPS at two sizes of knowledge
@@ -10,8 +11,11 @@ base, cannot be told apart by the clock. valgrind's cachegrind (no cache simulat
 instructions the whole process executes, Python and CLIPS's C alike. Each figure is
 (count after N runs - count after 0 runs) / N, so building, loading and warming cancel out; the
 hash seed is fixed. Rows: ours (`Session.run`: engine, firing record and report), ours without
-the report, our engine bare (bench/engines.py), and CLIPS with its firing trace (bench/run.py's
-FreshClips), each on the knowledge base copied `factor` times (bench/cases.py).
+the report, our engine bare (bench/engines.py), CLIPS with its firing trace as the differential
+tests run it (`ClipsEngine.run`, every finding and trace line read back into Python), and CLIPS
+with its trace only, as its user would run it (`ClipsEngine.count_findings`), each on the knowledge
+base copied `factor` times (bench/cases.py). The ratios are to the first CLIPS column and, where
+counted, to the second.
 
 What instructions do not show is the cost of memory: a larger knowledge base touches more of it
 per run, and a run's time grows faster than its instructions. Read this beside bench/run.py's
@@ -25,7 +29,7 @@ import shutil
 import subprocess
 import sys
 
-WHAT = ("ours", "ours without the report", "engine only", "CLIPS with trace")
+WHAT = ("ours", "ours without the report", "engine only", "CLIPS with trace", "CLIPS, trace only")
 
 
 def _child(factor: int, runs: int, what: str) -> None:
@@ -44,6 +48,11 @@ def _child(factor: int, runs: int, what: str) -> None:
 
         def once():
             clips.run(RICH_CASE, limit=10**7)
+    elif what == "CLIPS, trace only":
+        clips = FreshClips(kb, every=10**9)
+
+        def once():
+            clips.count_findings(RICH_CASE, limit=10**7)
     elif what == "engine only":
         engine = bare_engine(kb)
 
@@ -83,17 +92,20 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--only", nargs="+", choices=WHAT, default=list(WHAT), metavar="WHAT",
+                        help="count only these columns: " + ", ".join(repr(w) for w in WHAT))
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: this benchmark counts instructions with it")
-    print("| knowledge base | " + " | ".join(WHAT) + " | ours / CLIPS | engine only / CLIPS |")
-    print("|---" * (len(WHAT) + 3) + "|")
+    columns = [w for w in WHAT if w in args.only]
+    ratios = [(a, b) for a in ("ours", "engine only") for b in ("CLIPS with trace", "CLIPS, trace only")
+              if a in columns and b in columns]
+    print("| knowledge base | " + " | ".join(columns + [f"{a} / {b}" for a, b in ratios]) + " |")
+    print("|---" * (len(columns) + len(ratios) + 1) + "|")
     for factor in args.factors:
-        counts = {what: per_run(factor, what) for what in WHAT}
-        clips = counts["CLIPS with trace"]
-        cells = " | ".join(f"{counts[w] / 1e6:.2f} M" for w in WHAT)
-        print(f"| x{factor} | {cells} | x{counts['ours'] / clips:.3f} | x{counts['engine only'] / clips:.3f} |",
-              flush=True)
+        counts = {what: per_run(factor, what) for what in columns}
+        cells = [f"{counts[w] / 1e6:.2f} M" for w in columns] + [f"x{counts[a] / counts[b]:.3f}" for a, b in ratios]
+        print(f"| x{factor} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
