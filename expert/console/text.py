@@ -240,9 +240,18 @@ def _standing(standing: str) -> str:
     return _STANDINGS.get(standing, standing)
 
 
+def _hanging(text: str, head: str, width: int | None) -> str:
+    """`head` then the text, its continuation lines under the text, as `conclusion` lays them out."""
+    return wrap(text, " " * len(head), first=head, width=width)
+
+
+def _numbered(text: str, number: int, width: int | None) -> str:
+    return _hanging(text, f"  [{number}] ", width)
+
+
 def withdrawn(items: list[tuple[int, Conclusion]], style: Style, width: int | None = None) -> str:
     lines = [style.bold("Withdrawn, as it no longer follows from your answers:")]
-    lines += [wrap(short_text(c), "       ", first=f"  [{n}] ", width=width) for n, c in items]
+    lines += [_numbered(short_text(c), n, width) for n, c in items]
     return "\n".join(lines)
 
 
@@ -252,13 +261,13 @@ def replaced(items: list[tuple[tuple[int, Conclusion], list[int]]], style: Style
     for (m, new), old in items:
         title = by_relevance(new.sources, new.text)[0].title
         places = ", ".join(f"[{n}]" for n in old)
-        lines.append(wrap(f"{new.text} ({title}; in place of {places})", "       ", first=f"  [{m}] ", width=width))
+        lines.append(_numbered(f"{new.text} ({title}; in place of {places})", m, width))
     return "\n".join(lines)
 
 
 def updated(items: list[tuple[int, Conclusion]], style: Style, width: int | None = None) -> str:
     lines = [style.bold("Updated:")]
-    lines += [wrap(short_text(c), "       ", first=f"  [{n}] ", width=width) for n, c in items]
+    lines += [_numbered(short_text(c), n, width) for n, c in items]
     return "\n".join(lines)
 
 
@@ -317,7 +326,7 @@ def facts(answered: list[tuple[int, Question, object]], width: int | None = None
         return "You have not answered anything yet."
     lines = ["Your answers (change N or retract N to take one back):"]
     for number, q, value in answered:
-        lines.append(wrap(f"{q.label}: {_described(q, value)}", "       ", first=f"  {number:>2}. ", width=width))
+        lines.append(_hanging(f"{q.label}: {_described(q, value)}", f"  {number:>2}. ", width))
     return "\n".join(lines)
 
 
@@ -337,7 +346,7 @@ def trace(report: Report, number_of, width: int | None = None) -> str:
         n = number_of(by_rule[f.rule]) if f.rule in by_rule else None
         tag = f"[{n}] " if n else ""
         grounds = ", ".join(safe_text(r.text) for r in f.matched)
-        lines.append(wrap(f"{tag}{f.rule}: {f.text}", "       ", first=f"  {f.number:>2}. ", width=width))
+        lines.append(_hanging(f"{tag}{f.rule}: {f.text}", f"  {f.number:>2}. ", width))
         lines.append(wrap(f"on: {grounds}", "           ", first="       ", width=width))
     return "\n".join(lines)
 
