@@ -54,6 +54,14 @@ def test_the_rules_fired_and_the_answers_continue_under_their_text():
     block = text.trace(report, lambda c: 1, WIDTH)
     assert re.search(r"\n {6}\S", block), f"no rule's text wrapped at {WIDTH} columns:\n{block}"
     hangs_under_its_text(block)
+    # What each rule fired on starts under the rule's text too.
+    starts = None
+    for line in block.splitlines():
+        head = re.match(r"^(\s*\d+\. )", line)
+        if head:
+            starts = len(head.group(1))
+        elif line.lstrip().startswith("on: "):
+            assert len(line) - len(line.lstrip(" ")) == starts, f"not under the rule's text: {line!r}\n{block}"
 
 
 def test_an_answer_listed_continues_under_its_text():

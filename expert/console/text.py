@@ -346,8 +346,10 @@ def trace(report: Report, number_of, width: int | None = None) -> str:
         n = number_of(by_rule[f.rule]) if f.rule in by_rule else None
         tag = f"[{n}] " if n else ""
         grounds = ", ".join(safe_text(r.text) for r in f.matched)
-        lines.append(_hanging(f"{tag}{f.rule}: {f.text}", f"  {f.number:>2}. ", width))
-        lines.append(wrap(f"on: {grounds}", "           ", first="       ", width=width))
+        head = f"  {f.number:>2}. "
+        lines.append(_hanging(f"{tag}{f.rule}: {f.text}", head, width))
+        pad = " " * len(head)
+        lines.append(wrap(f"on: {grounds}", pad + "    ", first=pad, width=width))
     return "\n".join(lines)
 
 
