@@ -16,8 +16,9 @@ run it (ClipsEngine.run: reset, assert, run, then every finding and trace line r
 Python and turned into comparable tuples), and `CLIPS, trace only` as a CLIPS user would run it
 (ClipsEngine.count_findings: reset, assert, run, the trace lines kept and the findings counted;
 nothing turned into Python values). At 50 times the knowledge base the reading back is about half
-of the first: it is our adapter's Python, not CLIPS, so the second is the fairer measure of CLIPS. Prints medians, the ratio to each at each size, and with --repeat,
-each repetition on its own line. Asserts nothing.
+of the first: it is our adapter's Python, not CLIPS, so the second is the fairer measure of CLIPS.
+Prints medians, the ratio to each at each size, and with --repeat, each repetition on its own
+line. Asserts nothing.
 
 Then, from the medians of all passes, each run split into a cost a firing and a cost a run, as a
 line through the smallest and the largest size: a run at a larger size costs its firings more
