@@ -271,6 +271,19 @@ def test_every_kind_of_bad_answer_gets_a_reason_and_the_same_question_again():
     assert out.count("Q8. Do you take any of these supplements every day?") == len(BAD_DOSES) + 1
 
 
+def test_a_refused_line_of_several_answers_says_none_of_it_was_taken():
+    out = run_expert(["1, 9, eleven", "1, 9", "quit"]).stdout
+    refusal = flat(after(out, "1, 9, eleven"))
+    assert "'eleven' is not one of the answers shown" in refusal
+    assert "None of that line was taken." in refusal
+    assert "up arrow" not in refusal  # piped: there is no line to get back
+    # Nothing was kept: the same question again, and the retyped line is taken whole.
+    assert out.count("Q1. Which of these do you have?") == 2
+    assert "Magnesium deficiency" in after(out, "1, 9")
+    single = flat(after(run_expert(["eleven", "quit"]).stdout, "eleven"))
+    assert "Sorry: 'eleven'" in single and "None of that line" not in single
+
+
 def test_end_of_input_ends_cleanly_and_says_how_to_keep_the_answers():
     result = run_expert(["cramps"])
     assert result.returncode == 0

@@ -210,3 +210,21 @@ def test_a_bad_answer_at_a_terminal_gets_the_same_question_again():
     until_reading(child, "Ctrl-D")
     child.sendeof()
     assert finish(child) == 0
+
+
+def test_a_refused_line_of_several_answers_comes_back_with_the_up_arrow():
+    child = spawn(NO_COLOR="1")
+    see(child, r"Q1\. Which of these do you have\?", "the first question")
+    see(child, PROMPT, "the prompt")
+    type_line(child, "1, 9, eleven")
+    see(child, words("None of that line was taken; the up arrow brings it back to edit."), "how to get the line back")
+    see(child, PROMPT, "the prompt again")
+    until_reading(child, "the up arrow")
+    child.send("\x1b[A")  # the up arrow: the refused line comes back at the prompt
+    see(child, re.escape("1, 9, eleven"), "the refused line back at the prompt")
+    child.send("\x7f" * len("eleven") + "\x7f\x7f" + "\r")  # edited to "1, 9"
+    see(child, r"Magnesium deficiency", "the edited line taken")
+    see(child, PROMPT, "the next prompt")
+    until_reading(child, "Ctrl-D")
+    child.sendeof()
+    assert finish(child) == 0

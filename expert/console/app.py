@@ -178,7 +178,7 @@ class Console:
             outcome = self.interview.answer_all(answers)
             self.asked += 1
         except AnswerError as exc:
-            self.say(f"Sorry: {safe_text(str(exc))}. (Type 'help' for commands.)")
+            self.say(f"Sorry: {safe_text(str(exc))}.{self._none_taken(q, line)} (Type 'help' for commands.)")
             return
         except ExpertError as exc:
             # The rules could not run on it (a runaway loop): the answers are as they were.
@@ -187,6 +187,15 @@ class Console:
         self.asked_again = None
         self.write_journal()
         self.show(outcome)
+
+    def _none_taken(self, q: Question, line: str) -> str:
+        """For a refused line of several items: that none of them was kept, and at a terminal with
+        line editing, how to get the line back rather than type it all again."""
+        if not q.lists_several(line):
+            return ""
+        if self.tty and self.stdout is sys.stdout and "readline" in sys.modules:
+            return " None of that line was taken; the up arrow brings it back to edit."
+        return " None of that line was taken."
 
     def show(self, outcome: Outcome) -> None:
         """What a change did: new red flags before anything else, then what was withdrawn or

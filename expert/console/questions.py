@@ -272,6 +272,15 @@ class Question:
             return {self.id: _parse_amount(text, self.subject)}
         return {self.id: _parse_months(text)}
 
+    def lists_several(self, line: str) -> bool:
+        """Whether the line gives several items of a list: a refusal then turns them all away."""
+        if self.answer != "choose_any":
+            return False
+        try:
+            return len(_split_list(normalise(line))) > 1
+        except AnswerError:  # empty, or too long to read: not a list
+            return False
+
     def _parse_list(self, text: str) -> dict[str, Any]:
         if text in _NONE:
             return {self.id: []}
