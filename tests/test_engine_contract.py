@@ -1023,3 +1023,52 @@ def test_a_report_built_without_the_recorders_causes_works_them_out_the_same():
     assert again.conclusion("magnesium.tested_low").causes == ["magnesium_deficiency"]
     assert again.conclusion("background.muscle_symptoms").causes == []
     assert again == report
+
+
+def test_a_firing_s_later_finding_counts_after_one_that_bears_on_no_cause():
+    # No rule of today's knowledge base concludes a finding that bears on a cause after one that
+    # bears on none (a professional evaluation comes last), but a rule may: each is weighed.
+    from expert.engine.evidence import assess, fact_causes
+    from expert.engine.trace import FactRef, Firing
+    from expert.rules.knowledge import default_knowledge_base
+
+    told = FactRef(id="u1", origin="user", kind="nutrient_level", fact={"nutrient": "magnesium", "level": "low"},
+                   text="low magnesium (tested)")
+    advice = FactRef(id="d1", origin="rule", kind="finding",
+                     fact={"name": "professional_evaluation", "about": "underlying_condition", "basis": None},
+                     text="a professional evaluation advised", derived_by=1)
+    low = FactRef(id="d2", origin="rule", kind="finding", fact={"name": "deficiency", "about": "magnesium", "basis": "tested"},
+                  text="magnesium deficiency (tested)", derived_by=1)
+    firing = Firing(number=1, rule="magnesium.tested_low", matched=[told], concluded=[advice, low], text="", sources=[])
+    known = {ref.id: fact_causes(ref) for ref in (told, advice, low)}
+    assert known["d1"] == () and known["d2"] == ("magnesium_deficiency",)
+    ranked = assess(default_knowledge_base(), [], [firing], {}, {1: [told]}, known)
+    assert [(c.cause, c.standing) for c in ranked] == [("magnesium_deficiency", "tested")]
+
+
+def test_run_takes_experta_s_number_of_steps_and_stops_running():
+    # experta's KnowledgeEngine.run(steps): at most that many firings, then it is no longer running.
+    from conftest import level, symptom
+
+    from expert.engine.compiler import compile_knowledge_base
+    from expert.engine.recorder import Recorder
+    from expert.rules.knowledge import default_knowledge_base
+
+    kb = default_knowledge_base()
+    told = [symptom("twitching", "eyelids"), symptom("cramps"), level("magnesium", "low")]
+    everything = len(expert.consult(told).fired)
+    assert everything > 4
+    session = expert.Session()
+    for fact in told:
+        session.tell(fact)
+    facts = session.facts
+    engine = compile_knowledge_base(kb)()
+    engine.reset()
+    recorder = engine.recorder = Recorder(kb, 10_000)
+    recorder.add_user_facts(engine, facts.items())
+    fired = []
+    for steps in (1, 3, float("inf")):
+        engine.run(steps=steps)
+        assert not engine.running
+        fired.append(len(recorder.firings))
+    assert fired == [1, 4, everything]
