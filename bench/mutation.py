@@ -84,7 +84,7 @@ PACKAGES = {
         ["expert/engine/compiler.py", "expert/engine/session.py", "expert/engine/recorder.py", "expert/engine/evidence.py"],
         ["tests/test_rules.py", "tests/test_chains.py", "tests/test_compiler.py", "tests/test_session.py",
          "tests/test_evidence.py", "tests/test_contradictions.py", "tests/test_engine_contract.py",
-         "tests/test_run_machinery.py", "tests/test_agenda.py", "tests/test_report_costs.py"],
+         "tests/test_run_machinery.py", "tests/test_agenda.py", "tests/test_report_costs.py", "tests/test_engine_logging.py"],
     ),
 }
 

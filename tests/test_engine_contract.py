@@ -1072,3 +1072,29 @@ def test_run_takes_experta_s_number_of_steps_and_stops_running():
         assert not engine.running
         fired.append(len(recorder.firings))
     assert fired == [1, 4, everything]
+
+
+def test_an_engine_whose_run_failed_before_it_fired_goes_back_to_the_pool_empty(monkeypatch):
+    # The person's facts declared, then a failure before the rules ran: the engine must not carry
+    # them to the next consultation, which takes it from the pool as it is.
+    from conftest import level, symptom
+
+    from expert.engine import recorder as recorder_module
+    from expert.engine import session as session_module
+
+    declare = recorder_module.Recorder.add_user_facts
+
+    def declare_then_fail(self, engine, facts):
+        declare(self, engine, facts)
+        raise RuntimeError("failed after declaring the facts")
+
+    kb = Session().knowledge_base
+    monkeypatch.setattr(recorder_module.Recorder, "add_user_facts", declare_then_fail)
+    with pytest.raises(RuntimeError):
+        expert.consult([level("magnesium", "low"), symptom("twitching", "eyelids")])
+    monkeypatch.undo()
+    for engine in session_module._IDLE_ENGINES[kb]:
+        assert [type(f).__name__ for f in engine.facts.values()] == ["InitialFact"]
+    report = expert.consult([symptom("cramps")])
+    assert "magnesium.tested_low" not in report.rules_fired
+    assert all(ref.fact != {"nutrient": "magnesium", "level": "low"} for ref in report.facts)
