@@ -74,8 +74,13 @@ class Console:
             lines.append(line)
         return "\n".join(lines) + "\n"
 
+    @property
+    def at_terminal(self) -> bool:
+        """Whether lines are read by `input` at a terminal (with readline's editing, once loaded)."""
+        return self.tty and self.stdout is sys.stdout
+
     def read(self, prompt: str) -> str:
-        if self.tty and self.stdout is sys.stdout:
+        if self.at_terminal:
             return input(prompt)
         self.stdout.write(prompt)
         self.stdout.flush()
@@ -193,7 +198,7 @@ class Console:
         line editing, how to get the line back rather than type it all again."""
         if not q.lists_several(line):
             return ""
-        if self.tty and self.stdout is sys.stdout and "readline" in sys.modules:
+        if self.at_terminal and "readline" in sys.modules:
             return " None of that line was taken; the up arrow brings it back to edit."
         return " None of that line was taken."
 

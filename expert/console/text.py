@@ -160,6 +160,15 @@ def quotes(conclusion: Conclusion, indent: str, style: Style, width: int, limit:
     return lines
 
 
+def _hanging(text: str, head: str, width: int | None) -> str:
+    """`head` then the text, its continuation lines under the text: every numbered item's layout."""
+    return wrap(text, " " * len(head), first=head, width=width)
+
+
+def _numbered(text: str, number: int, width: int | None) -> str:
+    return _hanging(text, f"  [{number}] ", width)
+
+
 def conclusion(c: Conclusion, number: int, style: Style, *, verbose: bool = False, width: int | None = None) -> str:
     """One conclusion: short, its first clause and the document's title; verbose, its whole text
     and a sentence in quotes. A red flag is marked, with our advice."""
@@ -167,14 +176,13 @@ def conclusion(c: Conclusion, number: int, style: Style, *, verbose: bool = Fals
     head = f"  [{number}] "
     pad = " " * len(head)
     if verbose:
-        body = wrap(c.text, pad, first=head, width=width)
-        lines = [body] + quotes(c, pad, style, width, limit=1)
+        lines = [_hanging(c.text, head, width)] + quotes(c, pad, style, width, limit=1)
     else:
         # The document of the sentence sharing most words with the whole conclusion, not only the
         # clause shown: "with a healthcare professional" would otherwise outweigh the sentence
         # the advice rests on.
         title = by_relevance(c.sources, c.text)[0].title
-        lines = [wrap(f"{short_text(c)} ({title})", pad, first=head, width=width)]
+        lines = [_hanging(f"{short_text(c)} ({title})", head, width)]
     if c.is_red_flag:
         lines[0] = style.red("!!" + lines[0][2:])
     if c.own_advice:
@@ -238,15 +246,6 @@ _STANDINGS = {
 
 def _standing(standing: str) -> str:
     return _STANDINGS.get(standing, standing)
-
-
-def _hanging(text: str, head: str, width: int | None) -> str:
-    """`head` then the text, its continuation lines under the text, as `conclusion` lays them out."""
-    return wrap(text, " " * len(head), first=head, width=width)
-
-
-def _numbered(text: str, number: int, width: int | None) -> str:
-    return _hanging(text, f"  [{number}] ", width)
 
 
 def withdrawn(items: list[tuple[int, Conclusion]], style: Style, width: int | None = None) -> str:
